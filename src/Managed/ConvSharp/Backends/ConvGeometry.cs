@@ -1,0 +1,60 @@
+namespace ConvSharp.Backends;
+
+/// <summary>The geometry of a 2-D convolution window over NCHW input, checked once here so that no
+/// kernel can be reached with a window that does not fit.
+/// Letters: N batch, C channels, H x W input, KH x KW kernel, S stride, P padding, D dilation,
+/// OH x OW output.</summary>
+internal readonly record struct ConvGeometry
+{
+    public int N { get; }
+    public int C { get; }
+    public int H { get; }
+    public int W { get; }
+    public int KH { get; }
+    public int KW { get; }
+    public int SH { get; }
+    public int SW { get; }
+    public int PH { get; }
+    public int PW { get; }
+    public int DH { get; }
+    public int DW { get; }
+    public int OH { get; }
+    public int OW { get; }
+
+    public ConvGeometry(int n, int c, int h, int w, int kh, int kw,
+        int sh = 1, int sw = 1, int ph = 0, int pw = 0, int dh = 1, int dw = 1)
+    {
+        Guard.Positive(n); Guard.Positive(c); Guard.Positive(h); Guard.Positive(w);
+        Guard.Positive(kh); Guard.Positive(kw);
+        Guard.Positive(sh); Guard.Positive(sw);
+        Guard.NonNegative(ph); Guard.NonNegative(pw);
+        Guard.Positive(dh); Guard.Positive(dw);
+        long spanH = (long)dh * (kh - 1) + 1, spanW = (long)dw * (kw - 1) + 1;
+        long paddedH = h + 2L * ph, paddedW = w + 2L * pw;
+        if (spanH > paddedH || spanW > paddedW)
+            throw new ArgumentException(
+                $"The kernel {kh}x{kw} with dilation {dh}x{dw} spans {spanH}x{spanW}, larger than the padded input " +
+                $"{paddedH}x{paddedW} (input {h}x{w}, padding {ph}x{pw}).");
+        (N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW) = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
+        OH = (int)((paddedH - spanH) / sh + 1);
+        OW = (int)((paddedW - spanW) / sw + 1);
+        _ = checked(ColumnRows * ColumnCols);
+    }
+
+    /// <summary>Floats in the input: N*C*H*W.</summary>
+    public long InputLength => (long)N * C * H * W;
+
+    /// <summary>Rows of the column matrix: C*KH*KW.</summary>
+    public long ColumnRows => (long)C * KH * KW;
+
+    /// <summary>Columns of the batched column matrix: N*OH*OW.</summary>
+    public long ColumnCols => (long)N * OH * OW;
+
+    /// <summary>Floats in the batched column matrix.</summary>
+    public long ColumnLength => ColumnRows * ColumnCols;
+
+    internal Interop.Native.ConvGeometryNative ToNative() => new()
+    {
+        N = N, C = C, H = H, W = W, KH = KH, KW = KW, SH = SH, SW = SW, PH = PH, PW = PW, DH = DH, DW = DW,
+    };
+}

@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using CommunityToolkit.HighPerformance.Buffers;
+using ConvSharp.Memory;
+
+namespace ConvSharp.Backends.Cpu;
+
+/// <summary>CPU storage: a pinned array rented from <see cref="PinnedArrayPool.Shared"/> through a
+/// <see cref="MemoryOwner{T}"/>. The array is on the pinned object heap, so its address is fixed
+/// for the buffer's lifetime and native calls take it directly.</summary>
+internal sealed unsafe class CpuBuffer : DeviceBuffer
+{
+    private readonly MemoryOwner<float> _owner;
+    private readonly float* _pointer;
+
+    public CpuBuffer(Device device, long length, bool zero)
+        : base(length)
+    {
+        Device = device;
+        _owner = MemoryOwner<float>.Allocate(checked((int)length), PinnedArrayPool.Shared,
+            zero ? AllocationMode.Clear : AllocationMode.Default);
+        ArraySegment<float> segment = _owner.DangerousGetArray();
+        _pointer = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(segment.Array!)) + segment.Offset;
+    }
+
+    public override Device Device { get; }
+
+    /// <summary>The first float; stable until the buffer is freed.</summary>
+    public float* Pointer => IsFreed ? throw new ObjectDisposedException(nameof(CpuBuffer)) : _pointer;
+
+    public Span<float> Span => new(Pointer, (int)Length);
+
+    protected override void Free() => _owner.Dispose();
+}

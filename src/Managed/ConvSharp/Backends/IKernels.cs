@@ -1,0 +1,36 @@
+namespace ConvSharp.Backends;
+
+/// <summary>The closed set of primitives every op is written against. A backend implements this and
+/// nothing else; ops never know which backend runs them. Every method checks that the slices it is
+/// given hold what the call reads and writes before any native code runs.</summary>
+internal interface IKernels
+{
+    /// <summary>The device these kernels run on.</summary>
+    Device Device { get; }
+
+    /// <summary>New storage of <paramref name="length"/> floats, zero-filled when <paramref name="zero"/>.</summary>
+    DeviceBuffer Allocate(long length, bool zero);
+
+    /// <summary>Host → device.</summary>
+    void Upload(ReadOnlySpan<float> source, BufferSlice destination);
+
+    /// <summary>Device → host.</summary>
+    void Download(BufferSlice source, Span<float> destination);
+
+    /// <summary>Sets every element of <paramref name="destination"/> to <paramref name="value"/>.</summary>
+    void Fill(BufferSlice destination, float value);
+
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
+    void Copy(BufferSlice source, BufferSlice destination);
+
+    /// <summary>Row-major C = alpha·op(A)·op(B) + beta·C, with op(A) m×k, op(B) k×n, C m×n.</summary>
+    void Gemm(bool transposeA, bool transposeB, int m, int n, int k,
+        float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
+        float beta, BufferSlice c, int ldc);
+
+    /// <summary>Batched im2col: input N×C×H×W into a [C·KH·KW, N·OH·OW] column matrix.</summary>
+    void Im2Col(BufferSlice input, in ConvGeometry geometry, BufferSlice columns);
+
+    /// <summary>The adjoint of <see cref="Im2Col"/>; adds into <paramref name="input"/>.</summary>
+    void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input);
+}

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+
+namespace ConvSharp;
+
+internal static partial class Interop
+{
+    /// <summary>Entry points of libconvsharp_native.so (native/include/convsharp_native.h).</summary>
+    internal static unsafe partial class Native
+    {
+        internal const int AbiVersion = 1;
+
+        /// <summary>Mirrors cs_conv_geometry.</summary>
+        [StructLayout(LayoutKind.Sequential)]
+        internal struct ConvGeometryNative
+        {
+            public int N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW;
+        }
+
+        // int64_t cs_conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_conv_out_size")]
+        internal static partial long ConvOutSize(long input, long kernel, long stride, long pad, long dilation);
+
+        // int32_t cs_im2col_f32(const float* x, const cs_conv_geometry* g, float* col);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_im2col_f32")]
+        internal static partial int Im2Col(float* x, ConvGeometryNative* g, float* col);
+
+        // int32_t cs_im2col_image_f32(const float* x, const cs_conv_geometry* g, float* col, int64_t ld_col, int64_t col_offset);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_im2col_image_f32")]
+        internal static partial int Im2ColImage(float* x, ConvGeometryNative* g, float* col, long ldCol, long colOffset);
+
+        // int32_t cs_col2im_f32(const float* col, const cs_conv_geometry* g, float* x);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_col2im_f32")]
+        internal static partial int Col2Im(float* col, ConvGeometryNative* g, float* x);
+
+        // int32_t cs_col2im_image_f32(const float* col, int64_t ld_col, int64_t col_offset, const cs_conv_geometry* g, float* x);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_col2im_image_f32")]
+        internal static partial int Col2ImImage(float* col, long ldCol, long colOffset, ConvGeometryNative* g, float* x);
+
+        // const char* cs_native_isa(void);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_native_isa")]
+        internal static partial byte* Isa();
+
+        /// <summary>Turns a cs_* status code into an exception. A failure here means the managed
+        /// checks in front of the call missed something, so it is a bug, not bad user input.</summary>
+        internal static void Check(int status, string entryPoint)
+        {
+            if (status == 0) return;
+            string what = status switch
+            {
+                -1 => "a null pointer",
+                -2 => "a size, stride, padding or dilation out of range",
+                -3 => "a kernel that does not fit in the padded input",
+                _ => $"status {status}",
+            };
+            throw new InvalidOperationException(
+                $"Native call {entryPoint} refused its arguments ({what}); the managed checks should have caught this first.");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+using System.Buffers;
+
+namespace ConvSharp.Memory;
+
+/// <summary>How much memory a <see cref="PinnedArrayPool"/> holds and has handed out.</summary>
+/// <param name="RentedBytes">Bytes in arrays currently rented out (tensor storage and scratch in use).</param>
+/// <param name="RetainedBytes">Bytes in arrays returned and kept for reuse.</param>
+/// <param name="AllocatedBytes">Bytes allocated over the pool's lifetime (a steady loop stops growing this).</param>
+/// <param name="Rents">Rent calls so far.</param>
+public readonly record struct PoolStatistics(long RentedBytes, long RetainedBytes, long AllocatedBytes, long Rents);
+
+/// <summary>An <see cref="ArrayPool{T}"/> of float arrays on the pinned object heap: their address never
+/// moves, so native code gets a stable pointer with no <c>fixed</c> and no copy. Arrays come in
+/// power-of-two sizes; each size keeps a bounded number of returned arrays, the rest go to the GC.</summary>
+public sealed class PinnedArrayPool : ArrayPool<float>
+{
+    private const int MinBucketShift = 4;      // 16 floats
+    private const int MaxBucketShift = 31;
+
+    /// <summary>The pool behind every CPU tensor and every scratch buffer.</summary>
+    public static new PinnedArrayPool Shared { get; } = new(maxArraysPerBucket: 32);
+
+    private readonly Stack<float[]>[] _buckets;
+    private readonly int _maxPerBucket;
+    private readonly Lock _gate = new();
+    private long _rented, _retained, _allocated, _rents;
+
+    /// <summary>Creates a pool that keeps up to <paramref name="maxArraysPerBucket"/> returned arrays of each size.</summary>
+    public PinnedArrayPool(int maxArraysPerBucket)
+    {
+        Guard.Positive(maxArraysPerBucket);
+        _maxPerBucket = maxArraysPerBucket;
+        _buckets = new Stack<float[]>[MaxBucketShift + 1];
+        for (int i = 0; i < _buckets.Length; i++) _buckets[i] = new Stack<float[]>();
+    }
+
+    /// <summary>A snapshot of this pool's counters.</summary>
+    public PoolStatistics Statistics
+    {
+        get { lock (_gate) return new PoolStatistics(_rented, _retained, _allocated, _rents); }
+    }
+
+    /// <summary>Rents a pinned array of at least <paramref name="minimumLength"/> floats. Its contents are undefined.</summary>
+    public override float[] Rent(int minimumLength)
+    {
+        Guard.NonNegative(minimumLength);
+        int shift = BucketShift(minimumLength);
+        float[]? array = null;
+        lock (_gate)
+        {
+            _rents++;
+            if (_buckets[shift].TryPop(out array)) _retained -= Bytes(array);
+        }
+        if (array is null)
+        {
+            int length = shift >= MaxBucketShift ? Array.MaxLength : 1 << shift;
+            array = GC.AllocateUninitializedArray<float>(length, pinned: true);
+            lock (_gate) _allocated += Bytes(array);
+        }
+        lock (_gate) _rented += Bytes(array);
+        return array;
+    }
+
+    /// <summary>Returns an array rented from this pool. Arrays of a size this pool does not make are refused.</summary>
+    public override void Return(float[] array, bool clearArray = false)
+    {
+        Guard.NotNull(array);
+        int shift = BucketShift(array.Length);
+        bool ours = shift < MaxBucketShift ? array.Length == 1 << shift : array.Length == Array.MaxLength;
+        if (!ours)
+            throw new ArgumentException($"An array of {array.Length} floats was not rented from this pool.", nameof(array));
+        if (clearArray) Array.Clear(array);
+        lock (_gate)
+        {
+            _rented -= Bytes(array);
+            if (_buckets[shift].Count < _maxPerBucket)
+            {
+                _buckets[shift].Push(array);
+                _retained += Bytes(array);
+            }
+            // else: dropped, the GC reclaims it
+        }
+    }
+
+    /// <summary>Drops every retained array, so the GC can reclaim them.</summary>
+    public void Trim()
+    {
+        lock (_gate)
+        {
+            foreach (var bucket in _buckets) bucket.Clear();
+            _retained = 0;
+        }
+    }
+
+    private static int BucketShift(int length)
+    {
+        if (length <= 1 << MinBucketShift) return MinBucketShift;
+        int shift = 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)(length - 1));
+        return Math.Min(shift, MaxBucketShift);
+    }
+
+    private static long Bytes(float[] array) => (long)array.Length * sizeof(float);
+}

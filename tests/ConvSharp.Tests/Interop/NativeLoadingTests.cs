@@ -1,0 +1,107 @@
+using System.Runtime.InteropServices;
+using Xunit.Abstractions;
+
+namespace ConvSharp.Tests.Interop;
+
+public class NativeLoadingTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void OpenBlas_reports_the_core_it_picked()
+    {
+        string core = Blas.CoreName;
+        // CI prints this line from the test results, so the log shows which kernels ran.
+        output.WriteLine($"OpenBLAS core: {core}; config: {Blas.Config}; threads: {Blas.NumThreads}; ConvSharp kernels: {Blas.KernelIsa}");
+        Assert.False(string.IsNullOrWhiteSpace(core));
+        Assert.StartsWith("OpenBLAS ", Blas.Config);
+        Assert.Contains(Blas.KernelIsa, new[] { "avx512f", "avx2", "default" });
+    }
+
+    [Fact]
+    public void Thread_count_can_be_set_and_read_back()
+    {
+        int original = Blas.NumThreads;
+        try
+        {
+            Blas.NumThreads = 1;
+            Assert.Equal(1, Blas.NumThreads);
+        }
+        finally
+        {
+            Blas.NumThreads = original;
+        }
+    }
+
+    [Fact]
+    public void The_loaded_library_is_ours_from_the_build_output_not_a_system_blas()
+    {
+        Assert.NotEmpty(Blas.CoreName);  // forces the load
+        string maps = File.ReadAllText("/proc/self/maps");
+        string expected = Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libconvsharp_native.so");
+        Assert.Contains(expected, maps);
+        Assert.DoesNotContain("/usr/lib/x86_64-linux-gnu/libopenblas", maps);
+    }
+
+    [Fact]
+    public void A_missing_library_is_reported_with_every_path_tried_and_the_fix()
+    {
+        string dir = Directory.CreateTempSubdirectory("convsharp-missing").FullName;
+        try
+        {
+            var e = Assert.Throws<DllNotFoundException>(() =>
+                NativeLibraryResolver.Load("convsharp_nonexistent", typeof(Tensor).Assembly, null, [Path.Combine(dir, "runtimes", "linux-x64", "native"), dir]));
+            Assert.StartsWith("ConvSharp could not load its native library 'libconvsharp_nonexistent.so' for runtime linux-x64. Tried:", e.Message);
+            Assert.Contains($"{dir}/runtimes/linux-x64/native/libconvsharp_nonexistent.so (not found)", e.Message);
+            Assert.Contains($"{dir}/libconvsharp_nonexistent.so (not found)", e.Message);
+            Assert.Contains("the system search path for 'libconvsharp_nonexistent.so'", e.Message);
+            Assert.Contains("./build.sh --target=Native", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_file_that_is_not_a_library_is_reported_as_found_but_unloadable()
+    {
+        string dir = Directory.CreateTempSubdirectory("convsharp-corrupt").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "libconvsharp_corrupt.so"), "not an ELF file");
+            var e = Assert.Throws<DllNotFoundException>(() =>
+                NativeLibraryResolver.Load("convsharp_corrupt", typeof(Tensor).Assembly, null, [dir]));
+            Assert.Contains($"{dir}/libconvsharp_corrupt.so (found, but failed to load:", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_library_without_our_abi_export_is_refused()
+    {
+        // libc is a real shared library, but not ours.
+        string libc = "/lib/x86_64-linux-gnu/libc.so.6";
+        string dir = Directory.CreateTempSubdirectory("convsharp-foreign").FullName;
+        try
+        {
+            File.Copy(libc, Path.Combine(dir, "libconvsharp_foreign.so"));
+            var e = Assert.Throws<DllNotFoundException>(() =>
+                NativeLibraryResolver.Load("convsharp_foreign", typeof(Tensor).Assembly, null, [dir]));
+            // The search goes on past a foreign file, and the final report says why it was skipped.
+            Assert.Contains($"{dir}/libconvsharp_foreign.so (found, but failed to load: The library loaded from {dir}/libconvsharp_foreign.so is not ConvSharp's native library (no cs_native_abi_version export).)", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_current_rid_is_supported()
+    {
+        Assert.Equal(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "linux-x64" : NativeLibraryResolver.CurrentRid, NativeLibraryResolver.CurrentRid);
+        Assert.Contains(NativeLibraryResolver.CurrentRid, NativeLibraryResolver.SupportedRids);
+    }
+}
