@@ -1,0 +1,87 @@
+// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Bench, Pack.
+using System.Xml.Linq;
+
+var target = Argument("target", "Test");
+var configuration = Argument("configuration", "Release");
+var benchArgs = Argument("bench-args", "--filter *");
+
+var root = MakeAbsolute(Directory("."));
+var artifacts = root.Combine("artifacts");
+var nativeBuild = artifacts.Combine("obj/native");
+var testResults = artifacts.Combine("test-results");
+var solution = root.CombineWithFilePath("Interop.sln");
+
+void Run(string tool, string arguments, DirectoryPath workingDirectory = null)
+{
+    int code = StartProcess(tool, new ProcessSettings { Arguments = arguments, WorkingDirectory = workingDirectory ?? root });
+    if (code != 0) throw new Exception($"`{tool} {arguments}` exited with {code}.");
+}
+
+Task("Native")
+    .Description("Configures and builds native/ with CMake into artifacts/native/linux-x64/.")
+    .Does(() =>
+{
+    Run("cmake", $"-S native -B \"{nativeBuild}\" -DCMAKE_BUILD_TYPE=Release");
+    Run("cmake", $"--build \"{nativeBuild}\" --parallel");
+});
+
+Task("Build")
+    .Description("Builds every project of Interop.sln.")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    Run("dotnet", $"build \"{solution}\" -c {configuration} --nologo -v q");
+});
+
+Task("Test")
+    .Description("Runs the xunit tests and prints `N passed, N failed` from their TRX results.")
+    .IsDependentOn("Build")
+    .Does(() =>
+{
+    CleanDirectory(testResults);
+    int code = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"test tests/ConvSharp.Tests -c {configuration} --no-build --nologo " +
+                    $"--logger \"trx;LogFileName=ConvSharp.Tests.trx\" --results-directory \"{testResults}\"",
+        WorkingDirectory = root,
+    });
+
+    var trx = testResults.CombineWithFilePath("ConvSharp.Tests.trx");
+    if (!FileExists(trx)) throw new Exception($"dotnet test exited with {code} and wrote no results to {trx}.");
+    var doc = XDocument.Load(trx.FullPath);
+    XNamespace ns = doc.Root.Name.Namespace;
+    var results = doc.Descendants(ns + "UnitTestResult").ToList();
+    int passed = results.Count(r => (string)r.Attribute("outcome") == "Passed");
+    int failed = results.Count(r => (string)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted");
+    int skipped = results.Count(r => (string)r.Attribute("outcome") == "NotExecuted");
+
+    // Which OpenBLAS kernels ran, as the test that asks OpenBLAS logged it.
+    var core = results.FirstOrDefault(r => ((string)r.Attribute("testName") ?? "").Contains("OpenBlas_reports_the_core_it_picked"));
+    string coreLine = core?.Descendants(ns + "StdOut").FirstOrDefault()?.Value.Trim();
+    if (!string.IsNullOrEmpty(coreLine)) Information(coreLine);
+
+    foreach (var r in results.Where(r => (string)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted"))
+        Error($"FAILED {(string)r.Attribute("testName")}");
+
+    Console.WriteLine(skipped > 0 ? $"{passed} passed, {failed} failed, {skipped} skipped" : $"{passed} passed, {failed} failed");
+    if (failed > 0 || passed + failed == 0 || code != 0)
+        throw new Exception(passed + failed == 0 ? "No test ran." : $"dotnet test exited with {code}; {failed} failed.");
+});
+
+Task("Bench")
+    .Description("Runs the BenchmarkDotNet suite (pass --bench-args=\"--filter *MatMul* --job short\" to narrow it).")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    Run("dotnet", $"run -c Release --project benchmarks/ConvSharp.Benchmarks -- {benchArgs}");
+});
+
+Task("Pack")
+    .Description("Packs the ConvSharp NuGet package, native assets inside, into artifacts/packages/.")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    Run("dotnet", $"pack src/Managed/ConvSharp -c Release -o \"{artifacts.Combine("packages")}\" --nologo");
+});
+
+RunTarget(target);

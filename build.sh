@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One entry point on a fresh Debian machine with only the .NET SDK: installs the Debian packages the
+# native build needs (when run as root; otherwise prints the apt-get line), restores the pinned Cake
+# tool, and runs a Cake target from build.cake, e.g. ./build.sh --target=Test
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+# Debian packages: the C toolchain and CMake for native/, and OpenBLAS's static library
+# (libopenblas-pthread-dev ships the position-independent libopenblas.a linked into our .so).
+packages=(cmake make gcc libc6-dev libopenblas-pthread-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  install_line="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "build.sh: installing Debian packages: ${missing[*]}"
+    bash -c "$install_line"
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+    echo "build.sh: installing Debian packages with sudo: ${missing[*]}"
+    sudo bash -c "$install_line"
+  else
+    echo "build.sh: these Debian packages are missing: ${missing[*]}" >&2
+    echo "Install them as root, then run build.sh again:" >&2
+    echo "  $install_line" >&2
+    exit 1
+  fi
+fi
+
+if ! command -v dotnet >/dev/null; then
+  echo "build.sh: the .NET 10 SDK is needed (dotnet was not found on PATH)." >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet tool restore >/dev/null
+exec dotnet cake build.cake "$@"
