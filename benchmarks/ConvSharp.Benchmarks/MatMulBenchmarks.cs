@@ -10,7 +10,7 @@ public unsafe class MatMulBenchmarks
     private Tensor _a = null!, _b = null!, _c = null!;
     private float* _pa, _pb, _pc;
 
-    [Params(1024)]
+    [Params(8, 1024)]
     public int Size { get; set; }
 
     [GlobalSetup]

@@ -10,6 +10,7 @@ public static class Program
     {
         var config = DefaultConfig.Instance
             .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median)
             .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
         Console.WriteLine($"OpenBLAS core: {Blas.CoreName}; {Blas.Config}; threads: {Blas.NumThreads}; ConvSharp kernels: {Blas.KernelIsa}");
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
