@@ -59,6 +59,51 @@ CS_API int32_t cs_col2im_f32(const float* col, const cs_conv_geometry* g, float*
 CS_API int32_t cs_col2im_image_f32(const float* col, int64_t ld_col, int64_t col_offset,
                                    const cs_conv_geometry* g, float* x);
 
+/* ---- element-wise (elementwise.c) ---- */
+
+#define CS_MAX_DIMS 8
+
+/* Binary ops of cs_elementwise_f32. */
+enum {
+    CS_EW_ADD = 0, CS_EW_SUB, CS_EW_MUL, CS_EW_DIV, CS_EW_POW, CS_EW_MAXIMUM, CS_EW_MINIMUM,
+    CS_EW_COPY_A,   /* a alone; b may be null: copies, permutes, expands, sums to a shape */
+    CS_EW_GT_MASK,  /* 1 where a > b, else 0 */
+    CS_EW_EQ_MASK,  /* 1 where a == b, else 0 */
+    CS_EW_COUNT
+};
+
+/* out[i] = (accumulate ? out[i] : 0) + alpha * (a[i] op b[i]) over an ndim-dimensional index space
+ * of the given shape; each operand has its own element strides (0 repeats a value along a
+ * dimension; an output stride of 0 with accumulate = 1 sums along it). ndim <= CS_MAX_DIMS. */
+CS_API int32_t cs_elementwise_f32(int32_t op, int32_t ndim, const int64_t* shape,
+                                  float* out, const int64_t* out_strides,
+                                  const float* a, const int64_t* a_strides,
+                                  const float* b, const int64_t* b_strides,
+                                  float alpha, int32_t accumulate);
+
+/* Unary maps of cs_unary_f32; alpha and beta are their parameters where they have any. */
+enum {
+    CS_U_NEG = 0, CS_U_EXP, CS_U_LOG, CS_U_SQRT, CS_U_ABS, CS_U_RELU, CS_U_SIGMOID, CS_U_TANH,
+    CS_U_GELU,        /* exact (erf) form */
+    CS_U_ELU,         /* alpha */
+    CS_U_LEAKY_RELU,  /* alpha = negative slope */
+    CS_U_POW,         /* x ^ alpha */
+    CS_U_CLAMP,       /* to [alpha, beta] */
+    CS_U_AFFINE,      /* alpha * x + beta */
+    CS_U_COUNT
+};
+
+/* y = f(x), n contiguous elements; y may alias x. */
+CS_API int32_t cs_unary_f32(int32_t op, int64_t n, const float* x, float* y, float alpha, float beta);
+/* dx += dy * f'(x), with y = f(x) given for the ops whose derivative is cheaper from it. */
+CS_API int32_t cs_unary_backward_f32(int32_t op, int64_t n, const float* x, const float* y, const float* dy,
+                                     float* dx, float alpha, float beta);
+
+/* Op families keep their entry points in headers of their own, all part of this public header. */
+#include "cs_conv.h"
+#include "cs_pooling.h"
+#include "cs_nn.h"
+
 /* OpenBLAS is linked statically into this library, and these of its entry points are exported
  * unchanged (see exports.map), so the managed side imports them from here by their own names:
  *   cblas_sgemm, openblas_set_num_threads, openblas_get_num_threads,

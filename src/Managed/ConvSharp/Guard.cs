@@ -21,6 +21,9 @@ internal static class Guard
         if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must not be negative, but is {value}.");
     }
 
+    internal static Tensor NotNullTensor(Tensor? tensor, [CallerArgumentExpression(nameof(tensor))] string? name = null) =>
+        tensor ?? throw new ArgumentNullException(name);
+
     internal static int[] NotNullShape(int[]? shape, [CallerArgumentExpression(nameof(shape))] string? name = null) =>
         shape ?? throw new ArgumentNullException(name);
 

@@ -1,6 +1,6 @@
 namespace ConvSharp;
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     /// <summary>A CPU tensor holding a copy of <paramref name="data"/> with the given shape
     /// (e.g. <c>FromArray(values, 1, 1, 5, 5)</c>). The data length must equal the product of the shape.</summary>

@@ -6,27 +6,42 @@ namespace ConvSharp;
 /// <summary>An n-dimensional float32 array on a <see cref="Device"/>: contiguous, row-major, with an
 /// <c>int[]</c> shape (N, C, H, W for images). Storage is pooled: <see cref="Dispose"/> (or the
 /// enclosing <see cref="Scope"/>) gives it back; views made by <see cref="Reshape"/> share it.</summary>
-public sealed partial class Tensor : IDisposable
+public partial class Tensor : IDisposable
 {
     private DeviceBuffer? _buffer;
     private readonly long _offset;
     private readonly int[] _shape;
+    private long[]? _strides;
 
-    private Tensor(DeviceBuffer buffer, long offset, int[] shape, long count)
+    /// <summary>Wraps storage. <paramref name="owned"/> tensors (parameters, gradients, optimizer state)
+    /// are not registered in the current <see cref="Scope"/>: their owner disposes them.</summary>
+    private protected Tensor(DeviceBuffer buffer, long offset, int[] shape, long count, bool owned)
     {
         _buffer = buffer;
         _offset = offset;
         _shape = shape;
         Numel = count;
-        TensorScope.Register(this);
+        if (!owned) TensorScope.Register(this);
     }
 
     /// <summary>A new tensor that owns fresh storage on <paramref name="device"/>.</summary>
-    internal static Tensor Allocate(Device device, int[] shape, bool zero)
+    internal static Tensor Allocate(Device device, int[] shape, bool zero, bool owned = false)
     {
         long count = Guard.Shape(shape);
-        return new Tensor(device.Kernels.Allocate(count, zero), 0, (int[])shape.Clone(), count);
+        return new Tensor(device.Kernels.Allocate(count, zero), 0, (int[])shape.Clone(), count, owned);
     }
+
+    /// <summary>A new tensor of the same shape on the same device.</summary>
+    internal Tensor NewLike(bool zero) => Allocate(Device, _shape, zero);
+
+    /// <summary>A new tensor of the given shape on the same device.</summary>
+    internal Tensor NewOfShape(int[] shape, bool zero) => Allocate(Device, shape, zero);
+
+    /// <summary>Row-major element strides of this (contiguous) tensor.</summary>
+    internal ReadOnlySpan<long> Strides => _strides ??= Shapes.ContiguousStrides(_shape);
+
+    /// <summary>This tensor as a kernel operand addressed through its own shape.</summary>
+    internal StridedOperand Contiguous() => new(Data, Strides);
 
     /// <summary>The shape, one entry per dimension (a copy; changing it changes nothing).</summary>
     public int[] Shape => (int[])_shape.Clone();
@@ -99,9 +114,15 @@ public sealed partial class Tensor : IDisposable
     {
         Guard.NotNull(shape);
         int[] resolved = ResolveShape(shape);
+        return ReshapeOp(resolved);
+    }
+
+    /// <summary>A view of the same storage with another shape and no autograd history.</summary>
+    internal Tensor Alias(int[] shape)
+    {
         DeviceBuffer buffer = Buffer;
         buffer.AddReference();
-        return new Tensor(buffer, _offset, resolved, Numel);
+        return new Tensor(buffer, _offset, shape, Numel, owned: false);
     }
 
     /// <summary>Gives the storage back to its pool. Safe to call twice; using the tensor afterwards
@@ -109,6 +130,8 @@ public sealed partial class Tensor : IDisposable
     public void Dispose()
     {
         Interlocked.Exchange(ref _buffer, null)?.Release();
+        GradFn = null;
+        GC.SuppressFinalize(this);
     }
 
     /// <inheritdoc />
@@ -123,7 +146,7 @@ public sealed partial class Tensor : IDisposable
         return d;
     }
 
-    private int[] ResolveShape(int[] shape)
+    internal int[] ResolveShape(int[] shape)
     {
         int inferred = -1;
         long known = 1;

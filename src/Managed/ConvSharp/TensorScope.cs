@@ -46,7 +46,7 @@ public sealed class TensorScope : IDisposable
     }
 }
 
-public sealed partial class Tensor
+public partial class Tensor
 {
     internal TensorScope? OwningScope { get; set; }
 

@@ -3,7 +3,7 @@ namespace ConvSharp.Backends;
 /// <summary>The closed set of primitives every op is written against. A backend implements this and
 /// nothing else; ops never know which backend runs them. Every method checks that the slices it is
 /// given hold what the call reads and writes before any native code runs.</summary>
-internal interface IKernels
+internal partial interface IKernels
 {
     /// <summary>The device these kernels run on.</summary>
     Device Device { get; }
@@ -33,4 +33,16 @@ internal interface IKernels
 
     /// <summary>The adjoint of <see cref="Im2Col"/>; adds into <paramref name="input"/>.</summary>
     void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input);
+
+    /// <summary>output[i] = (accumulate ? output[i] : 0) + alpha·(a[i] op b[i]) over <paramref name="shape"/>,
+    /// each operand addressed through its own strides. Broadcasting, permutes, slices, concatenation
+    /// and sums to a shape are all this one kernel. <paramref name="b"/> is unused by <see cref="BinaryOp.CopyA"/>.</summary>
+    void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
+        float alpha = 1f, bool accumulate = false);
+
+    /// <summary>y = f(x) element by element (contiguous, same length; y may be x).</summary>
+    void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f);
+
+    /// <summary>dx += dy·f'(x), where y = f(x) from the forward pass.</summary>
+    void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f);
 }

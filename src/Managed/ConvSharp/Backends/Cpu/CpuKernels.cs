@@ -1,7 +1,7 @@
 namespace ConvSharp.Backends.Cpu;
 
 /// <summary>The CPU kernels: libconvsharp_native.so for im2col/col2im, OpenBLAS for GEMM.</summary>
-internal sealed unsafe class CpuKernels(Device device) : IKernels
+internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 {
     public Device Device { get; } = device;
 
@@ -55,6 +55,55 @@ internal sealed unsafe class CpuKernels(Device device) : IKernels
         CheckLength(columns, geometry.ColumnLength, nameof(columns));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Col2Im(Pointer(columns), &g, Pointer(input)), "cs_col2im_f32");
+    }
+
+    public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
+        float alpha = 1f, bool accumulate = false)
+    {
+        if (shape.Length > Interop.Native.MaxDims)
+            throw new ArgumentException($"Element-wise kernels handle at most {Interop.Native.MaxDims} dimensions, not {shape.Length}.", nameof(shape));
+        bool useB = op != BinaryOp.CopyA;
+        CheckStrided(shape, output, nameof(output));
+        CheckStrided(shape, a, nameof(a));
+        if (useB) CheckStrided(shape, b, nameof(b));
+        long* dims = stackalloc long[Math.Max(1, shape.Length)];
+        for (int d = 0; d < shape.Length; d++) dims[d] = shape[d];
+        fixed (long* so = output.Strides)
+        fixed (long* sa = a.Strides)
+        fixed (long* sb = useB ? b.Strides : default)
+            Interop.Native.Check(Interop.Native.Elementwise((int)op, shape.Length, dims, Pointer(output.Slice), so,
+                Pointer(a.Slice), sa, useB ? Pointer(b.Slice) : null, useB ? sb : null, alpha, accumulate ? 1 : 0), "cs_elementwise_f32");
+    }
+
+    public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
+    {
+        CheckLength(y, x.Length, nameof(y));
+        Interop.Native.Check(Interop.Native.Unary((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta), "cs_unary_f32");
+    }
+
+    public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
+    {
+        CheckLength(y, x.Length, nameof(y));
+        CheckLength(dy, x.Length, nameof(dy));
+        CheckLength(dx, x.Length, nameof(dx));
+        Interop.Native.Check(Interop.Native.UnaryBackward((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta),
+            "cs_unary_backward_f32");
+    }
+
+    /// <summary>Every element the strides reach must lie inside the slice.</summary>
+    private static void CheckStrided(ReadOnlySpan<int> shape, StridedOperand operand, string name)
+    {
+        if (operand.Strides.Length != shape.Length)
+            throw new ArgumentException($"{name} has {operand.Strides.Length} strides for {shape.Length} dimensions.", name);
+        long last = 0;
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (shape[d] < 1) throw new ArgumentException($"Dimension {d} of the iteration shape is {shape[d]}.", nameof(shape));
+            if (operand.Strides[d] < 0) throw new ArgumentException($"{name} has a negative stride in dimension {d}.", name);
+            last += (shape[d] - 1) * operand.Strides[d];
+        }
+        if (last >= operand.Slice.Length)
+            throw new ArgumentException($"{name} would be read up to element {last}, but its slice holds {operand.Slice.Length}.", name);
     }
 
     private CpuBuffer Buffer(BufferSlice slice)

@@ -1,0 +1,80 @@
+namespace ConvSharp;
+
+public partial class Tensor
+{
+    private bool _requiresGrad;
+
+    /// <summary>Whether gradients flow to this tensor. Settable on leaves (tensors no recorded op made);
+    /// an op's result requires grad when any of its inputs does.</summary>
+    public bool RequiresGrad
+    {
+        get => _requiresGrad;
+        set
+        {
+            if (GradFn is not null && !value)
+                throw new InvalidOperationException(
+                    $"RequiresGrad can only be cleared on a leaf tensor; this one was made by {GradFn.Name}. Use Detach() to get a tensor without history.");
+            _requiresGrad = value;
+        }
+    }
+
+    /// <summary>The accumulated gradient (same shape), or null before the first backward that reaches this tensor.
+    /// Backward adds into it; optimizers' ZeroGrad clears it.</summary>
+    public Tensor? Grad { get; internal set; }
+
+    /// <summary>The recorded op that made this tensor, if any.</summary>
+    internal Node? GradFn { get; set; }
+
+    /// <summary>True when no recorded op made this tensor (user data, parameters).</summary>
+    public bool IsLeaf => GradFn is null;
+
+    /// <summary>Computes the gradient of this tensor with respect to every leaf that requires grad, adding
+    /// into their <see cref="Grad"/>. Without <paramref name="gradient"/> the tensor must hold one element.
+    /// The graph is freed afterwards unless <paramref name="retainGraph"/> is set.</summary>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false) =>
+        BackwardEngine.Run(this, gradient, retainGraph);
+
+    /// <summary>A tensor sharing this one's storage, with no history and RequiresGrad = false.</summary>
+    public Tensor Detach() => Alias(_shape.ToArray());
+
+    /// <summary>Attaches a backward node to <paramref name="result"/> when grad mode is on and any input
+    /// requires grad; otherwise disposes <paramref name="saved"/> right away. Returns <paramref name="result"/>.</summary>
+    internal static Tensor Record(Tensor result, string op, Tensor[] inputs, BackwardFn backward, params IDisposable[] saved)
+    {
+        if (Autograd.IsGradEnabled && AnyRequiresGrad(inputs))
+        {
+            result.GradFn = new Node(op, inputs, backward, saved.Length == 0 ? null : saved);
+            result._requiresGrad = true;
+        }
+        else
+        {
+            foreach (IDisposable d in saved) d.Dispose();
+        }
+        return result;
+    }
+
+    internal static bool AnyRequiresGrad(Tensor[] inputs)
+    {
+        foreach (Tensor t in inputs) if (t.RequiresGrad) return true;
+        return false;
+    }
+
+    /// <summary>Whether ops on these inputs will record a node (callers skip saving scratch otherwise).</summary>
+    internal static bool WillRecord(params Tensor[] inputs) => Autograd.IsGradEnabled && AnyRequiresGrad(inputs);
+
+    private Tensor ReshapeOp(int[] shape)
+    {
+        Tensor view = Alias(shape);
+        return Record(view, "Reshape", [this], static (g, sink) => sink[0]?.AddFrom(g));
+    }
+
+    private static readonly long[] s_unitStride = [1];
+
+    /// <summary>this += alpha·source, element by element in storage order (same element count; shapes may differ).</summary>
+    internal void AddFrom(Tensor source, float alpha = 1f)
+    {
+        if (source.Numel != Numel)
+            throw new ArgumentException($"Cannot add {Guard.Format(source._shape)} into {Guard.Format(_shape)}: element counts differ.");
+        Kernels.Elementwise(Backends.BinaryOp.CopyA, [(int)Numel], new(Data, s_unitStride), new(source.Data, s_unitStride), default, alpha, accumulate: true);
+    }
+}
