@@ -8,6 +8,10 @@ public sealed class Generator
     private ulong _s0, _s1, _s2, _s3;
     private float? _spareNormal;
 
+    /// <summary>The generator layers use when none is given (PyTorch's default generator); seed it with
+    /// <c>Generator.Default.ManualSeed(seed)</c> for reproducible initialisation.</summary>
+    public static Generator Default { get; } = new(0);
+
     /// <summary>A generator started from <paramref name="seed"/>.</summary>
     public Generator(long seed) => ManualSeed(seed);
 

@@ -1,0 +1,55 @@
+namespace ConvSharp.NN;
+
+/// <summary>max(x, 0).</summary>
+public sealed class ReLU : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Relu();
+}
+
+/// <summary>x for x &gt; 0, else negativeSlope·x.</summary>
+public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
+{
+    /// <summary>The slope for negative inputs.</summary>
+    public float NegativeSlope { get; } = negativeSlope;
+
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.LeakyRelu(NegativeSlope);
+
+    /// <inheritdoc />
+    public override string ToString() => $"LeakyReLU(negative_slope={NegativeSlope})";
+}
+
+/// <summary>x for x &gt; 0, else alpha·(eˣ − 1).</summary>
+public sealed class ELU(float alpha = 1f) : Module
+{
+    /// <summary>ELU's alpha.</summary>
+    public float Alpha { get; } = alpha;
+
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Elu(Alpha);
+
+    /// <inheritdoc />
+    public override string ToString() => $"ELU(alpha={Alpha})";
+}
+
+/// <summary>x·Φ(x), the exact (erf) form.</summary>
+public sealed class GELU : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Gelu();
+}
+
+/// <summary>1 / (1 + e⁻ˣ).</summary>
+public sealed class Sigmoid : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Sigmoid();
+}
+
+/// <summary>Hyperbolic tangent.</summary>
+public sealed class Tanh : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Tanh();
+}
