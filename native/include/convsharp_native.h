@@ -99,6 +99,14 @@ CS_API int32_t cs_unary_f32(int32_t op, int64_t n, const float* x, float* y, flo
 CS_API int32_t cs_unary_backward_f32(int32_t op, int64_t n, const float* x, const float* y, const float* dy,
                                      float* dx, float alpha, float beta);
 
+/* ---- reductions along one dimension (reduce.c), on the (outer, n, inner) view ---- */
+
+/* values[o, i] = max_j x[o, j, i]; indices[o, i] = the first such j, as a float (exact below 2^24).
+ * NaN counts as the maximum. */
+CS_API int32_t cs_max_along_f32(int64_t outer, int64_t n, int64_t inner, const float* x, float* values, float* indices);
+/* dx[o, indices[o, i], i] += g[o, i]. */
+CS_API int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, const float* g, const float* indices, float* dx);
+
 /* Op families keep their entry points in headers of their own, all part of this public header. */
 #include "cs_conv.h"
 #include "cs_pooling.h"

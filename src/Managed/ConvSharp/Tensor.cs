@@ -12,12 +12,14 @@ public partial class Tensor : IDisposable
     private readonly long _offset;
     private readonly int[] _shape;
     private long[]? _strides;
+    private readonly Device _device;
 
     /// <summary>Wraps storage. <paramref name="owned"/> tensors (parameters, gradients, optimizer state)
     /// are not registered in the current <see cref="Scope"/>: their owner disposes them.</summary>
     private protected Tensor(DeviceBuffer buffer, long offset, int[] shape, long count, bool owned)
     {
         _buffer = buffer;
+        _device = buffer.Device;
         _offset = offset;
         _shape = shape;
         Numel = count;
@@ -55,8 +57,8 @@ public partial class Tensor : IDisposable
     /// <summary>The number of elements.</summary>
     public long Numel { get; }
 
-    /// <summary>Where the storage lives.</summary>
-    public Device Device => Buffer.Device;
+    /// <summary>Where the storage lives (still answers after Dispose).</summary>
+    public Device Device => _device;
 
     /// <summary>Whether <see cref="Dispose"/> has run.</summary>
     public bool IsDisposed => _buffer is null;
@@ -69,7 +71,7 @@ public partial class Tensor : IDisposable
     /// <summary>The elements as a kernel argument.</summary>
     internal BufferSlice Data => new(Buffer, _offset, Numel);
 
-    internal IKernels Kernels => Buffer.Device.Kernels;
+    internal IKernels Kernels => _device.Kernels;
 
     /// <summary>The elements as a span over the tensor's own storage (CPU tensors only); no copy.
     /// Valid until the tensor is disposed.</summary>
@@ -118,11 +120,11 @@ public partial class Tensor : IDisposable
     }
 
     /// <summary>A view of the same storage with another shape and no autograd history.</summary>
-    internal Tensor Alias(int[] shape)
+    internal Tensor Alias(int[] shape, bool owned = false)
     {
         DeviceBuffer buffer = Buffer;
         buffer.AddReference();
-        return new Tensor(buffer, _offset, shape, Numel, owned: false);
+        return new Tensor(buffer, _offset, shape, Numel, owned);
     }
 
     /// <summary>Gives the storage back to its pool. Safe to call twice; using the tensor afterwards
