@@ -4,7 +4,7 @@ namespace ConvSharp.NN;
 /// parameters, buffers and child modules by name in its constructor; <see cref="NamedParameters"/> then
 /// yields PyTorch's <c>state_dict</c> keys ("0.weight", "features.3.bias"). <see cref="Forward"/> runs
 /// <see cref="ForwardCore"/>, then the forward hooks, however the module is reached.</summary>
-public abstract class Module : IDisposable
+public abstract partial class Module : IDisposable
 {
     private readonly List<(string Name, Parameter? Value)> _parameters = [];
     private readonly List<(string Name, Tensor Value)> _buffers = [];
