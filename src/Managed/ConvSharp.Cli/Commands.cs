@@ -1,0 +1,17 @@
+using System.CommandLine;
+
+namespace ConvSharp.Cli;
+
+internal static class Commands
+{
+    public static IEnumerable<Command> All(TextWriter output)
+    {
+        var devices = new Command("devices", "List the compute devices ConvSharp can use.");
+        devices.SetAction(_ =>
+        {
+            output.WriteLine($"cpu: OpenBLAS {Blas.CoreName} kernels, {Blas.NumThreads} threads; ConvSharp kernels {Blas.KernelIsa}");
+            return 0;
+        });
+        yield return devices;
+    }
+}
