@@ -11,6 +11,7 @@ namespace ConvSharp.IO;
 internal sealed class SafeTensorsReader : IDisposable
 {
     private const int ChunkBytes = 1 << 20;  // staging for conversions; a multiple of every element size
+    internal const int MaxFloatsPerSpan = 1 << 28;
 
     private readonly SafeFileHandle _handle;
 
@@ -78,7 +79,12 @@ internal sealed class SafeTensorsReader : IDisposable
         long offset = Header.DataOffset + info.Begin;
         if (info.DType == SafeTensorsDType.F32 && BitConverter.IsLittleEndian)
         {
-            ReadExactly(_handle, MemoryMarshal.AsBytes(destination), offset, Path);
+            // In parts of at most 2^28 floats, so each byte span's length fits an int.
+            for (int start = 0; start < destination.Length; start += MaxFloatsPerSpan)
+            {
+                Span<float> part = destination.Slice(start, Math.Min(MaxFloatsPerSpan, destination.Length - start));
+                ReadExactly(_handle, MemoryMarshal.AsBytes(part), offset + (long)start * sizeof(float), Path);
+            }
             return;
         }
         SafeTensorsDType.Converter convert = SafeTensorsDType.ToFloat32(info.DType) ?? throw SafeTensors.Unsupported(Path, info);

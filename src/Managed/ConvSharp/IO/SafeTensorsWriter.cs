@@ -90,7 +90,9 @@ internal static class SafeTensorsWriter
         ReadOnlySpan<float> values = tensor.Device.Type == DeviceType.Cpu ? tensor.AsSpan() : tensor.ToArray();
         if (BitConverter.IsLittleEndian)
         {
-            stream.Write(MemoryMarshal.AsBytes(values));
+            // In parts of at most 2^28 floats, so each byte span's length fits an int.
+            for (int start = 0; start < values.Length; start += SafeTensorsReader.MaxFloatsPerSpan)
+                stream.Write(MemoryMarshal.AsBytes(values.Slice(start, Math.Min(SafeTensorsReader.MaxFloatsPerSpan, values.Length - start))));
             return;
         }
         byte[] chunk = ArrayPool<byte>.Shared.Rent(1 << 16);
