@@ -1,0 +1,89 @@
+using SkiaSharp;
+
+namespace ConvSharp.Imaging;
+
+/// <summary>Decodes one image file (PNG, JPEG, BMP, GIF's first frame, WebP) with SkiaSharp into CHW
+/// values, converted to grayscale or RGB and optionally resized, the way torchvision's PIL loader,
+/// <c>Grayscale</c>, <c>Resize((h, w))</c> and <c>ToTensor</c> do. EXIF orientation and embedded color
+/// profiles are ignored, as PIL's loader ignores them.</summary>
+public static class ImageFile
+{
+    /// <summary>Decodes <paramref name="path"/> to bytes (0–255), CHW.</summary>
+    /// <param name="path">The image file.</param>
+    /// <param name="color">Grayscale (one channel) or RGB (three).</param>
+    /// <param name="size">When given, the image is resized to exactly this height and width with an
+    /// antialiased bilinear filter (PIL's <c>BILINEAR</c>, torchvision's <c>Resize(antialias=True)</c>).</param>
+    /// <exception cref="InvalidDataException">The file is not an image SkiaSharp decodes, or it is truncated or corrupt.</exception>
+    public static (byte[] Chw, int Height, int Width) ReadBytes(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null)
+    {
+        byte[] chw = Decode(path, color, out int height, out int width);
+        if (size is not (int h, int w) || (h == height && w == width)) return (chw, height, width);
+        float[] resized = Resampler.Resize(ToFloat(chw, 1f), (int)color, height, width, h, w);
+        byte[] result = new byte[resized.Length];
+        for (int i = 0; i < resized.Length; i++) result[i] = (byte)Math.Clamp(MathF.Round(resized[i]), 0f, 255f);
+        return (result, h, w);
+    }
+
+    /// <summary>Decodes <paramref name="path"/> to floats in [0, 1], CHW: byte / 255, resized (when asked) in float.</summary>
+    /// <inheritdoc cref="ReadBytes" path="/param"/>
+    /// <exception cref="InvalidDataException">The file is not an image SkiaSharp decodes, or it is truncated or corrupt.</exception>
+    public static (float[] Chw, int Height, int Width) Read(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null)
+    {
+        byte[] chw = Decode(path, color, out int height, out int width);
+        float[] values = ToFloat(chw, 255f);  // a division, as ToTensor's div(255): exact for 0 and 255
+        if (size is not (int h, int w) || (h == height && w == width)) return (values, height, width);
+        float[] resized = Resampler.Resize(values, (int)color, height, width, h, w);
+        for (int i = 0; i < resized.Length; i++) resized[i] = Math.Clamp(resized[i], 0f, 1f);
+        return (resized, h, w);
+    }
+
+    private static float[] ToFloat(byte[] values, float divisor)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = values[i] / divisor;
+        return result;
+    }
+
+    /// <summary>Decodes to unpremultiplied RGBA, then converts to <paramref name="color"/>'s channels, CHW.</summary>
+    private static byte[] Decode(string path, ColorMode color, out int height, out int width)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (color is not (ColorMode.Grayscale or ColorMode.Rgb))
+            throw new ArgumentOutOfRangeException(nameof(color), color, "Use ColorMode.Grayscale or ColorMode.Rgb.");
+        // Read in managed code first, so a missing or unreadable file is the usual IOException.
+        using var file = new MemoryStream(File.ReadAllBytes(path), writable: false);
+        using SKCodec? codec = SKCodec.Create(file, out SKCodecResult opened);
+        if (codec is null)
+            throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
+        width = codec.Info.Width;
+        height = codec.Info.Height;
+        var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        using var bitmap = new SKBitmap(info);  // rows packed: 4 × width bytes each
+        SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidDataException($"'{path}' could not be decoded: {result} (is the file truncated or corrupt?).");
+        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
+        return color == ColorMode.Rgb ? RgbaToRgbChw(rgba, height * width) : RgbaToLumaChw(rgba, height * width);
+    }
+
+    private static byte[] RgbaToRgbChw(ReadOnlySpan<byte> rgba, int pixels)
+    {
+        byte[] chw = new byte[3 * pixels];
+        for (int p = 0; p < pixels; p++)
+        {
+            chw[p] = rgba[4 * p];
+            chw[pixels + p] = rgba[4 * p + 1];
+            chw[2 * pixels + p] = rgba[4 * p + 2];
+        }
+        return chw;
+    }
+
+    // PIL's fixed-point ITU-R 601-2 luma: (19595 R + 38470 G + 7471 B + 2^15) >> 16; exact for gray input.
+    private static byte[] RgbaToLumaChw(ReadOnlySpan<byte> rgba, int pixels)
+    {
+        byte[] chw = new byte[pixels];
+        for (int p = 0; p < pixels; p++)
+            chw[p] = (byte)((19595 * rgba[4 * p] + 38470 * rgba[4 * p + 1] + 7471 * rgba[4 * p + 2] + 0x8000) >> 16);
+        return chw;
+    }
+}
