@@ -35,6 +35,11 @@ public sealed class TensorScope : IDisposable
         _outer?._owned.Add(tensor);
     }
 
+    internal void Forget(Tensor tensor)
+    {
+        if (_owned.Remove(tensor)) tensor.OwningScope = null;
+    }
+
     /// <summary>Disposes the tensors this scope owns and makes the enclosing scope current again.</summary>
     public void Dispose()
     {
@@ -59,6 +64,13 @@ public partial class Tensor
     public Tensor MoveToOuterScope()
     {
         OwningScope?.MoveToOuter(this);
+        return this;
+    }
+
+    /// <summary>Takes this tensor out of every scope: its new owner (a module, an optimizer) disposes it.</summary>
+    internal Tensor DetachFromScope()
+    {
+        OwningScope?.Forget(this);
         return this;
     }
 }

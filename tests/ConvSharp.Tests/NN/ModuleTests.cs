@@ -127,3 +127,26 @@ public class ModuleTests
         protected override Tensor ForwardCore(Tensor input) => input;
     }
 }
+
+public class ModuleBufferTests
+{
+    private sealed class WithBuffer : Module
+    {
+        public WithBuffer() => Stats = RegisterBuffer("stats", Tensor.Ones(3));
+
+        public Tensor Stats { get; }
+
+        protected override Tensor ForwardCore(Tensor input) => input;
+    }
+
+    [Fact]
+    public void A_buffer_registered_inside_a_scope_belongs_to_the_module()
+    {
+        WithBuffer module;
+        using (Tensor.Scope()) module = new WithBuffer();
+        Assert.False(module.Stats.IsDisposed);
+        Assert.Equal([1f, 1, 1], module.Stats.ToArray());
+        module.Dispose();
+        Assert.True(module.Stats.IsDisposed);
+    }
+}

@@ -48,7 +48,7 @@ public abstract partial class Module : IDisposable
     {
         CheckName(name);
         Guard.NotNull(buffer);
-        _buffers.Add((name, buffer));
+        _buffers.Add((name, buffer.DetachFromScope()));  // the module owns it now, whatever scope made it
         return buffer;
     }
 
