@@ -1,0 +1,71 @@
+using ScottPlot;
+
+namespace ConvSharp.Imaging;
+
+/// <summary>One named line of a <see cref="Plots.Lines"/> chart.</summary>
+/// <param name="Name">Legend text.</param>
+/// <param name="X">X values (e.g. epochs).</param>
+/// <param name="Y">Y values, as many as <paramref name="X"/>.</param>
+public sealed record PlotSeries(string Name, double[] X, double[] Y);
+
+/// <summary>PNG charts for training runs: curves (loss, accuracy per epoch) and confusion-matrix heatmaps.</summary>
+public static class Plots
+{
+    /// <summary>Writes a line chart with markers and a legend to <paramref name="path"/> (PNG).</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series, int width = 800, int height = 500)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        var plot = new Plot();
+        foreach (PlotSeries s in series)
+        {
+            if (s.X.Length != s.Y.Length)
+                throw new ArgumentException($"Series '{s.Name}' has {s.X.Length} x values but {s.Y.Length} y values.", nameof(series));
+            var scatter = plot.Add.Scatter(s.X, s.Y);
+            scatter.LegendText = s.Name;
+            scatter.MarkerSize = 6;
+            scatter.LineWidth = 2;
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>Writes a confusion-matrix heatmap (rows: actual class, columns: predicted class) with each
+    /// cell's count printed on it.</summary>
+    public static void Confusion(string path, long[,] counts, IReadOnlyList<string> classNames, string title = "Confusion matrix")
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        ArgumentNullException.ThrowIfNull(classNames);
+        int n = classNames.Count;
+        if (counts.GetLength(0) != n || counts.GetLength(1) != n)
+            throw new ArgumentException($"A {counts.GetLength(0)}x{counts.GetLength(1)} matrix does not match {n} class names.", nameof(counts));
+        var values = new double[n, n];
+        long max = 1;
+        for (int a = 0; a < n; a++) for (int p = 0; p < n; p++) { values[a, p] = counts[a, p]; max = Math.Max(max, counts[a, p]); }
+
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(values);
+        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        // Heatmap cell (row r, column c) is centred at x = c, y = n − 1 − r.
+        for (int a = 0; a < n; a++)
+            for (int p = 0; p < n; p++)
+            {
+                var text = plot.Add.Text(counts[a, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, n - 1 - a);
+                text.LabelAlignment = Alignment.MiddleCenter;
+                text.LabelFontColor = counts[a, p] > max / 2 ? Colors.White : Colors.Black;
+                text.LabelFontSize = 11;
+            }
+        double[] ticks = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(ticks, classNames.ToArray());
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Left.SetTicks(ticks, classNames.Reverse().ToArray());
+        plot.Add.ColorBar(heatmap);
+        plot.Title(title);
+        plot.XLabel("predicted");
+        plot.YLabel("actual");
+        plot.SavePng(path, 900, 800);
+    }
+}
