@@ -79,14 +79,17 @@ int32_t cs_batchnorm_forward_f32(int64_t n, int64_t c, int64_t l, const float* x
             mean = running_mean[k];
             var = running_var[k];
         }
-        const float m = (float)mean, invstd = (float)(1.0 / sqrt(var + (double)eps));
+        /* The mean as a float plus the float remainder: x - m is exact for x near m, so subtracting
+         * the remainder afterwards keeps the precision of a double mean when |mean| >> std. */
+        const float m = (float)mean, m_lo = (float)(mean - (double)m);
+        const float invstd = (float)(1.0 / sqrt(var + (double)eps));
         save_mean[k] = m;
         save_invstd[k] = invstd;
         const float scale = invstd * (weight ? weight[k] : 1.0f), shift = bias ? bias[k] : 0.0f;
         for (int64_t i = 0; i < n; i++) {
             const float* xs = x + (i * c + k) * l;
             float* ys = y + (i * c + k) * l;
-            for (int64_t j = 0; j < l; j++) ys[j] = (xs[j] - m) * scale + shift;
+            for (int64_t j = 0; j < l; j++) ys[j] = ((xs[j] - m) - m_lo) * scale + shift;
         }
     }
     return CS_OK;
