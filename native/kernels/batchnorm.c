@@ -8,9 +8,10 @@
 
 #include "convsharp_native.h"
 #include "cs_simd.h"
+#include "nn_common.h"
 
 /* Sum of n contiguous floats, in eight double lanes (vectorizable, and exact enough for the mean). */
-static inline double sum_f32(const float* x, int64_t n)
+NN_INLINE double sum_f32(const float* x, int64_t n)
 {
     double lane[8] = {0};
     int64_t i = 0;
@@ -23,7 +24,7 @@ static inline double sum_f32(const float* x, int64_t n)
 }
 
 /* Sum of (x - mean)^2 over n contiguous floats. */
-static inline double sum_sq_dev(const float* x, int64_t n, double mean)
+NN_INLINE double sum_sq_dev(const float* x, int64_t n, double mean)
 {
     double lane[8] = {0};
     int64_t i = 0;
@@ -36,7 +37,7 @@ static inline double sum_sq_dev(const float* x, int64_t n, double mean)
 }
 
 /* Sums of dy and of dy * (x - mean) over n contiguous floats. */
-static inline void sum_dy(const float* x, const float* dy, int64_t n, double mean, double* s_dy, double* s_dyx)
+NN_INLINE void sum_dy(const float* x, const float* dy, int64_t n, double mean, double* s_dy, double* s_dyx)
 {
     double a[8] = {0}, b[8] = {0};
     int64_t i = 0;

@@ -13,7 +13,7 @@
 
 /* The class a target value names, or -1 where it equals ignore_index, or -2 when it is not a
  * class index (out of range, fractional, NaN). */
-static inline int64_t class_of(float v, int64_t c, int64_t ignore_index)
+NN_INLINE int64_t class_of(float v, int64_t c, int64_t ignore_index)
 {
     if (v == (float)ignore_index) return -1;
     if (!(v >= 0.0f && v < (float)c) || v != floorf(v)) return -2;
@@ -31,7 +31,7 @@ static int32_t check_class_args(int64_t n, int64_t c, int64_t inner, const float
     return CS_OK;
 }
 
-static inline float weight_of(const float* weight, int64_t k) { return weight ? weight[k] : 1.0f; }
+NN_INLINE float weight_of(const float* weight, int64_t k) { return weight ? weight[k] : 1.0f; }
 
 /* sum(w[t]) over the positions that are not ignored: the denominator of the MEAN reduction. */
 static double target_weight_sum(int64_t count, int64_t c, const float* target, const float* weight, int64_t ignore_index)
@@ -45,7 +45,7 @@ static double target_weight_sum(int64_t count, int64_t c, const float* target, c
 }
 
 /* The NLL-with-smoothing loss of every position, reduced as asked; logp is (n, c, inner). */
-static void class_loss(int64_t n, int64_t c, int64_t inner, const float* logp, const float* target, const float* weight,
+NN_INLINE void class_loss(int64_t n, int64_t c, int64_t inner, const float* logp, const float* target, const float* weight,
                        int64_t ignore_index, float label_smoothing, int32_t reduction, float* loss)
 {
     const double keep = 1.0 - (double)label_smoothing, spread = (double)label_smoothing / (double)c;
@@ -56,7 +56,16 @@ static void class_loss(int64_t n, int64_t c, int64_t inner, const float* logp, c
         const float* lp = logp + i * c * inner;
         for (int64_t j0 = 0; j0 < inner; j0 += NN_TILE) {
             const int64_t w = nn_min64(NN_TILE, inner - j0);
-            if (smoothing) {
+            if (smoothing && inner == 1) {
+                /* smooth[0] = sum_k w[k] * logp[k], a contiguous row: eight double lanes. */
+                double lane[8] = {0};
+                int64_t k = 0;
+                for (; k + 8 <= c; k += 8)
+                    for (int l = 0; l < 8; l++) lane[l] += (double)weight_of(weight, k + l) * lp[k + l];
+                smooth[0] = 0.0;
+                for (; k < c; k++) smooth[0] += (double)weight_of(weight, k) * lp[k];
+                for (int l = 0; l < 8; l++) smooth[0] += lane[l];
+            } else if (smoothing) {
                 /* smooth[j] = sum_k w[k] * logp[k][j] */
                 for (int64_t j = 0; j < w; j++) smooth[j] = 0.0;
                 for (int64_t k = 0; k < c; k++) {
@@ -85,7 +94,7 @@ static void class_loss(int64_t n, int64_t c, int64_t inner, const float* logp, c
 }
 
 /* The upstream gradient of one position, before the per-position scaling. */
-static inline float upstream(const float* dloss, int32_t reduction, int64_t at, float mean_scale)
+NN_INLINE float upstream(const float* dloss, int32_t reduction, int64_t at, float mean_scale)
 {
     return reduction == CS_REDUCTION_NONE ? dloss[at] : dloss[0] * mean_scale;
 }
@@ -123,6 +132,22 @@ int32_t cs_cross_entropy_backward_f32(int64_t n, int64_t c, int64_t inner, const
     const float mean_scale = reduction == CS_REDUCTION_MEAN
         ? (float)(1.0 / target_weight_sum(n * inner, c, target, weight, ignore_index)) : 1.0f;
 
+    if (inner == 1) {
+        /* [N, C]: each row is contiguous, so the class loop is one vectorizable map. */
+        for (int64_t i = 0; i < n; i++) {
+            const int64_t cls = class_of(target[i], c, ignore_index);
+            if (cls < 0) continue;
+            const float g = upstream(dloss, reduction, i, mean_scale), wt = weight_of(weight, cls);
+            const float g_all = g * (keep * wt + spread * weight_total), g_spread = g * spread;
+            const float* lp = logp + i * c;
+            float* dx = dlogits + i * c;
+            if (weight) for (int64_t k = 0; k < c; k++) dx[k] += g_all * nn_expf(lp[k]) - g_spread * weight[k];
+            else for (int64_t k = 0; k < c; k++) dx[k] += g_all * nn_expf(lp[k]) - g_spread;
+            dx[cls] -= g * keep * wt;
+        }
+        return CS_OK;
+    }
+
     float g_all[NN_TILE], g_spread[NN_TILE];
     for (int64_t i = 0; i < n; i++) {
         const float* lp = logp + i * c * inner;
@@ -142,7 +167,7 @@ int32_t cs_cross_entropy_backward_f32(int64_t n, int64_t c, int64_t inner, const
                 const float* row = lp + k * inner + j0;
                 float* drow = dx + k * inner + j0;
                 const float wk = weight_of(weight, k);
-                for (int64_t j = 0; j < w; j++) drow[j] += g_all[j] * expf(row[j]) - g_spread[j] * wk;
+                for (int64_t j = 0; j < w; j++) drow[j] += g_all[j] * nn_expf(row[j]) - g_spread[j] * wk;
             }
             /* The one-hot part: -g * (1 - e) * w[t] at the target class. */
             for (int64_t j = 0; j < w; j++) {
@@ -194,8 +219,8 @@ int32_t cs_nll_loss_backward_f32(int64_t n, int64_t c, int64_t inner, const floa
     return CS_OK;
 }
 
-static inline float clamped_log(float v) { return fmaxf(logf(v), -100.0f); }
-static inline float clamped_log1m(float v) { return fmaxf(log1pf(-v), -100.0f); }
+NN_INLINE float clamped_log(float v) { return fmaxf(logf(v), -100.0f); }
+NN_INLINE float clamped_log1m(float v) { return fmaxf(log1pf(-v), -100.0f); }
 
 CS_MULTIVERSION
 int32_t cs_bce_f32(int64_t n, const float* x, const float* t, float* loss, int64_t* bad)
@@ -222,9 +247,9 @@ int32_t cs_bce_backward_f32(int64_t n, const float* x, const float* t, const flo
 }
 
 /* softplus(-x) = log(1 + e^-x), never exp of a large positive number. */
-static inline float softplus_neg(float x) { return fmaxf(-x, 0.0f) + log1pf(expf(-fabsf(x))); }
+NN_INLINE float softplus_neg(float x) { return fmaxf(-x, 0.0f) + log1pf(expf(-fabsf(x))); }
 
-static inline float sigmoid(float x)
+NN_INLINE float sigmoid(float x)
 {
     if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
     float e = expf(x);

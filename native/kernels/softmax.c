@@ -24,15 +24,14 @@ int32_t cs_softmax_f32(int64_t outer, int64_t n, int64_t inner, const float* x, 
 }
 
 /* One outer slice of the backward. */
-static inline void softmax_backward_slice(int64_t n, int64_t inner, const float* y, const float* dy, float* dx, int log)
+NN_INLINE void softmax_backward_slice(int64_t n, int64_t inner, const float* y, const float* dy, float* dx, int log)
 {
     if (inner == 1) {
-        float s = 0.0f;
         if (log) {
-            for (int64_t k = 0; k < n; k++) s += dy[k];
-            for (int64_t k = 0; k < n; k++) dx[k] += dy[k] - expf(y[k]) * s;
+            const float s = nn_row_sum(dy, n);
+            for (int64_t k = 0; k < n; k++) dx[k] += dy[k] - nn_expf(y[k]) * s;
         } else {
-            for (int64_t k = 0; k < n; k++) s += dy[k] * y[k];
+            const float s = nn_row_dot(dy, y, n);
             for (int64_t k = 0; k < n; k++) dx[k] += y[k] * (dy[k] - s);
         }
         return;
@@ -48,7 +47,7 @@ static inline void softmax_backward_slice(int64_t n, int64_t inner, const float*
         }
         for (int64_t k = 0; k < n; k++) {
             const int64_t at = k * inner + j0;
-            if (log) for (int64_t j = 0; j < w; j++) dx[at + j] += dy[at + j] - expf(y[at + j]) * s[j];
+            if (log) for (int64_t j = 0; j < w; j++) dx[at + j] += dy[at + j] - nn_expf(y[at + j]) * s[j];
             else for (int64_t j = 0; j < w; j++) dx[at + j] += y[at + j] * (dy[at + j] - s[j]);
         }
     }
