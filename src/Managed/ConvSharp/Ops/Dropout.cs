@@ -9,7 +9,8 @@ public partial class Tensor
 {
     /// <summary>Zeroes each element with probability <paramref name="p"/> and scales the rest by 1/(1 − p)
     /// (PyTorch's <c>dropout</c>); the identity (this tensor itself) when not <paramref name="training"/> or p = 0.
-    /// Each call draws one 64-bit key from <paramref name="generator"/> (default <see cref="Generator.Default"/>).</summary>
+    /// Each call that drops draws one 64-bit key from <paramref name="generator"/> (default <see cref="Generator.Default"/>);
+    /// the identity draws none.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="p"/> is outside [0, 1).</exception>
     public Tensor Dropout(float p = 0.5f, bool training = true, Generator? generator = null) =>
         DropoutCore(p, training, generator, channels: false);
