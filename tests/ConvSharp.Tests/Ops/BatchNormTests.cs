@@ -238,7 +238,11 @@ public class BatchNormTests
         Assert.StartsWith("BatchNorm1d: expected more than 1 value per channel when training, but the input of shape [1, 4] has 1.",
             Assert.Throws<ArgumentException>(() => bn1.Forward(single)).Message);
         Assert.Equal(0f, bn1.NumBatchesTracked!.Item());
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm1d(4, momentum: 1.5f));
+        Assert.StartsWith("momentum must be in [0, 1] (or null for a cumulative average), but is 1.5.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm1d(4, momentum: 1.5f)).Message);
+        using var x = Tensor.Ones(2, 4);
+        Assert.StartsWith("BatchNorm: eps must not be negative, but is -0.5.",
+            Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.BatchNorm(x, null, null, training: true, eps: -0.5f)).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => new BatchNorm1d(0));
     }
 }

@@ -13,9 +13,9 @@ public abstract class BatchNormBase : Module
     private protected BatchNormBase(int numFeatures, float eps, float? momentum, bool affine, bool trackRunningStats)
     {
         Guard.Positive(numFeatures);
-        if (!(eps >= 0f)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"eps must not be negative, but is {eps}.");
+        if (!(eps >= 0f)) throw new ArgumentOutOfRangeException(nameof(eps), eps, $"eps must not be negative, but is {eps.ToString(CultureInfo.InvariantCulture)}.");
         if (momentum is float m && !(m >= 0f && m <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"momentum must be in [0, 1] (or null for a cumulative average), but is {m}.");
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"momentum must be in [0, 1] (or null for a cumulative average), but is {m.ToString(CultureInfo.InvariantCulture)}.");
         NumFeatures = numFeatures;
         Eps = eps;
         Momentum = momentum;

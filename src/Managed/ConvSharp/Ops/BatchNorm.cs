@@ -27,9 +27,9 @@ public partial class Tensor
         if ((runningMean is null) != (runningVar is null))
             throw new ArgumentException($"{op}: pass both runningMean and runningVar, or neither.", runningMean is null ? nameof(runningMean) : nameof(runningVar));
         if (!(momentum >= 0f && momentum <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{op}: momentum must be in [0, 1], but is {momentum}.");
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, $"{op}: momentum must be in [0, 1], but is {momentum.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         if (!(eps >= 0f))
-            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{op}: eps must not be negative, but is {eps}.");
+            throw new ArgumentOutOfRangeException(nameof(eps), eps, $"{op}: eps must not be negative, but is {eps.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
         bool batchStatistics = training || runningMean is null;
         BatchNormLayout layout = CheckBatchNormInput(op, input, batchStatistics);
         int channels = (int)layout.C;

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ConvSharp;
 
 // Dropout (element-wise) and Dropout2d (whole channels), inverted: kept values are scaled by 1/(1 − p),
@@ -26,7 +28,7 @@ public partial class Tensor
     internal static void CheckDropoutProbability(string op, float p)
     {
         if (!(p >= 0f && p < 1f))
-            throw new ArgumentOutOfRangeException(nameof(p), p, $"{op}: the drop probability p must be in [0, 1), but is {p.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"{op}: the drop probability p must be in [0, 1), but is {p.ToString(CultureInfo.InvariantCulture)}.");
     }
 
     private Tensor DropoutCore(float p, bool training, Generator? generator, bool channels)
