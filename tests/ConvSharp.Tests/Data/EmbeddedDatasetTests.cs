@@ -49,6 +49,22 @@ public class EmbeddedDatasetTests
     }
 
     [Fact]
+    public void When_nothing_is_found_the_error_lists_every_folder_searched_and_the_install_command()
+    {
+        using var files = new DataFiles();
+        string[] paths = [Path.Combine(files.Root, "a"), Path.Combine(files.Root, "b")];
+        var e = Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.FindDirectory(train: true, paths));
+        Assert.Contains("train-images-idx3-ubyte", e.Message);
+        Assert.Contains("  " + paths[0] + Environment.NewLine + "  " + paths[1], e.Message);
+        Assert.Contains("apt-get install dataset-fashion-mnist", e.Message);
+        // A folder with only the training files does not satisfy a search for the test split.
+        files.Write("b/train-images-idx3-ubyte.gz", []);
+        files.Write("b/train-labels-idx1-ubyte", []);
+        Assert.Equal(paths[1], FashionMnist.FindDirectory(train: true, paths));
+        Assert.Throws<DirectoryNotFoundException>(() => FashionMnist.FindDirectory(train: false, paths));
+    }
+
+    [Fact]
     public void An_explicit_folder_without_the_files_is_named_in_the_error()
     {
         using var files = new DataFiles();

@@ -19,7 +19,7 @@ public static class FashionMnist
     public static ImageDataset Load(string directory, bool train = true, Transform? transform = null) =>
         MnistFormat.Load("Fashion-MNIST", directory, train, Classes, transform);
 
-    /// <summary>The split from the first folder <see cref="FindDirectory"/> finds.</summary>
+    /// <summary>The split from the first folder <see cref="FindDirectory(bool)"/> finds.</summary>
     public static ImageDataset Load(bool train = true, Transform? transform = null) => Load(FindDirectory(train), train, transform);
 
     /// <summary>The folders the default search tries, in order: data/fashion-mnist in this directory and in each
@@ -35,9 +35,10 @@ public static class FashionMnist
 
     /// <summary>The first of <see cref="SearchPaths"/> that holds the split's two files; throws
     /// <see cref="DirectoryNotFoundException"/> naming every folder tried and how to install the dataset.</summary>
-    public static string FindDirectory(bool train = true)
+    public static string FindDirectory(bool train = true) => FindDirectory(train, SearchPaths());
+
+    internal static string FindDirectory(bool train, IReadOnlyList<string> paths)
     {
-        IReadOnlyList<string> paths = SearchPaths();
         foreach (string path in paths)
             if (MnistFormat.Has(path, train)) return path;
         throw new DirectoryNotFoundException(
