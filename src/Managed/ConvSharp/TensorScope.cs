@@ -6,6 +6,7 @@ namespace ConvSharp;
 public sealed class TensorScope : IDisposable
 {
     [ThreadStatic] private static TensorScope? t_current;
+    [ThreadStatic] private static Tensor? t_offeredFirst, t_offeredSecond;
 
     private readonly TensorScope? _outer;
     private readonly List<Tensor> _owned = [];
@@ -15,6 +16,8 @@ public sealed class TensorScope : IDisposable
     {
         _outer = t_current;
         t_current = this;
+        Adopt(ref t_offeredFirst);
+        Adopt(ref t_offeredSecond);
     }
 
     /// <summary>How many tensors this scope will dispose.</summary>
@@ -26,6 +29,32 @@ public sealed class TensorScope : IDisposable
         if (scope is null) return;
         scope._owned.Add(tensor);
         tensor.OwningScope = scope;
+    }
+
+    /// <summary>Offers tensors that belong to no scope (a DataLoader batch, made on its worker thread) to the
+    /// next scope started on this thread, which then owns and disposes them; replaces any earlier offer.
+    /// So <c>foreach (var (x, y) in loader) { using var scope = Tensor.Scope(); ... }</c> returns each batch.</summary>
+    internal static void OfferToNextScope(Tensor first, Tensor second)
+    {
+        t_offeredFirst = first;
+        t_offeredSecond = second;
+    }
+
+    /// <summary>Withdraws the offer of <paramref name="first"/> (and its partner) if no scope has taken it yet.</summary>
+    internal static void WithdrawOffer(Tensor first)
+    {
+        if (!ReferenceEquals(t_offeredFirst, first)) return;
+        t_offeredFirst = null;
+        t_offeredSecond = null;
+    }
+
+    private void Adopt(ref Tensor? offered)
+    {
+        Tensor? tensor = offered;
+        offered = null;
+        if (tensor is null || tensor.IsDisposed || tensor.OwningScope is not null) return;
+        _owned.Add(tensor);
+        tensor.OwningScope = this;
     }
 
     internal void MoveToOuter(Tensor tensor)

@@ -1,0 +1,178 @@
+using ConvSharp.Backends;
+
+namespace ConvSharp.Data;
+
+/// <summary>Batches a <see cref="Dataset"/> (PyTorch's <c>DataLoader</c>): enumerating yields
+/// (images [N, C, H, W], labels [N]) as float32 CPU tensors in pooled storage, labels holding class indices.
+/// <para>Order: each enumeration is one epoch (<see cref="Epoch"/> counts them). With <c>shuffle</c>, the
+/// order is a fixed function of (seed, epoch); random transforms draw from a generator seeded per sample
+/// from (seed, epoch, dataset index), so batches and augmentations are reproducible, prefetching or not.</para>
+/// <para>Shapes: samples of different shapes never share a batch; they are grouped by shape (bucketed) and
+/// each group is batched on its own.</para>
+/// <para>Prefetching: with <c>prefetch</c> (the default) one background task builds the next batch while the
+/// caller trains on the current one. In steady state no memory is allocated per sample.</para>
+/// <para>Ownership: each batch belongs to the caller. The first <see cref="Tensor.Scope"/> started on the
+/// enumerating thread after a batch is yielded takes it, so
+/// <c>foreach (var (x, y) in loader) { using var scope = Tensor.Scope(); ... }</c> returns every batch to the
+/// pool; without such a scope, dispose the two tensors yourself (or keep them).</para>
+/// <para><see cref="Dispose"/> stops the worker and frees batches it had prepared.</para></summary>
+public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, IDisposable
+{
+    private readonly int[] _bucketOf;
+    private readonly int[] _bucketSizes;
+    private readonly ImageShape[] _bucketShapes;
+    private readonly List<BatchEnumerator> _active = [];
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    /// <summary>A loader over <paramref name="dataset"/>. Every sample's shape is read once here, so a
+    /// transform that cannot take some image fails now, not mid-epoch.</summary>
+    /// <param name="dataset">The samples.</param>
+    /// <param name="batchSize">Samples per batch (the last batch of each shape may be smaller).</param>
+    /// <param name="shuffle">Draw a new order every epoch (from seed and epoch).</param>
+    /// <param name="seed">Seeds the shuffle and the per-sample generators of random transforms.</param>
+    /// <param name="dropLast">Drop each shape's last batch when it is smaller than <paramref name="batchSize"/>.</param>
+    /// <param name="prefetch">Build batches on a background task, one ahead of the caller.</param>
+    public DataLoader(Dataset dataset, int batchSize = 1, bool shuffle = false, long seed = 0, bool dropLast = false, bool prefetch = true)
+    {
+        Guard.NotNull(dataset);
+        Guard.Positive(batchSize);
+        Dataset = dataset;
+        BatchSize = batchSize;
+        Shuffle = shuffle;
+        Seed = seed;
+        DropLast = dropLast;
+        Prefetch = prefetch;
+
+        int n = dataset.Count;
+        _bucketOf = new int[n];
+        var shapes = new List<ImageShape>();
+        var sizes = new List<int>();
+        var ids = new Dictionary<ImageShape, int>();
+        ImageShape last = default;
+        int lastId = -1;
+        for (int i = 0; i < n; i++)
+        {
+            ImageShape shape = dataset.ShapeOf(i).Validate();
+            if (lastId < 0 || shape != last)
+            {
+                if (!ids.TryGetValue(shape, out lastId))
+                {
+                    lastId = shapes.Count;
+                    ids.Add(shape, lastId);
+                    shapes.Add(shape);
+                    sizes.Add(0);
+                }
+                last = shape;
+            }
+            _bucketOf[i] = lastId;
+            sizes[lastId]++;
+        }
+        _bucketShapes = [.. shapes];
+        _bucketSizes = [.. sizes];
+        foreach (int size in _bucketSizes) BatchCount += dropLast ? size / batchSize : (size + batchSize - 1) / batchSize;
+    }
+
+    /// <summary>The dataset batches come from.</summary>
+    public Dataset Dataset { get; }
+
+    /// <summary>Samples per batch.</summary>
+    public int BatchSize { get; }
+
+    /// <summary>Whether each epoch draws a new order.</summary>
+    public bool Shuffle { get; }
+
+    /// <summary>The seed of the shuffle and of random transforms.</summary>
+    public long Seed { get; }
+
+    /// <summary>Whether short last batches are dropped.</summary>
+    public bool DropLast { get; }
+
+    /// <summary>Whether a background task builds the next batch ahead.</summary>
+    public bool Prefetch { get; }
+
+    /// <summary>Batches per epoch (PyTorch's <c>len(loader)</c>).</summary>
+    public int BatchCount { get; }
+
+    /// <summary>The distinct sample shapes, in order of first appearance; batches of each are made separately.</summary>
+    public IReadOnlyList<ImageShape> Shapes => _bucketShapes;
+
+    /// <summary>The epoch the next enumeration runs; each enumeration takes it and adds one. Set it to resume
+    /// or replay an epoch (like a distributed sampler's set_epoch).</summary>
+    public int Epoch { get; set; }
+
+    /// <summary>The dataset indices of every batch of <paramref name="epoch"/>, in the order they are yielded.</summary>
+    public IReadOnlyList<int[]> BatchIndices(int epoch)
+    {
+        BatchPlan plan = Plan(epoch);
+        var result = new int[plan.Count][];
+        for (int b = 0; b < plan.Count; b++) result[b] = plan.Order.AsSpan(plan.Starts[b], plan.Lengths[b]).ToArray();
+        return result;
+    }
+
+    /// <summary>Starts epoch <see cref="Epoch"/> (and advances it).</summary>
+    public IEnumerator<(Tensor Images, Tensor Labels)> GetEnumerator()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            int epoch = Epoch++;
+            var enumerator = new BatchEnumerator(this, Plan(epoch), epoch);
+            _active.Add(enumerator);
+            return enumerator;
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>Stops every running enumeration: cancels and waits for its worker and disposes batches it had
+    /// prepared but not yielded. Batches already yielded stay the caller's. Safe to call twice.</summary>
+    public void Dispose()
+    {
+        BatchEnumerator[] active;
+        lock (_gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            active = [.. _active];
+        }
+        foreach (BatchEnumerator e in active) e.Dispose();
+    }
+
+    private BatchPlan Plan(int epoch) =>
+        BatchPlan.Create(_bucketOf, _bucketSizes, BatchSize, Shuffle, DropLast, new Generator(SeedMix.Epoch(Seed, epoch)));
+
+    private void Finished(BatchEnumerator enumerator)
+    {
+        lock (_gate) _active.Remove(enumerator);
+    }
+
+    /// <summary>Batch <paramref name="b"/> of <paramref name="plan"/>: two new tensors owned by no scope.</summary>
+    private (Tensor Images, Tensor Labels) BuildBatch(BatchPlan plan, int b, int epoch, SampleContext context)
+    {
+        int start = plan.Starts[b], n = plan.Lengths[b];
+        ImageShape shape = _bucketShapes[plan.Buckets[b]];
+        Tensor images = Tensor.Allocate(Device.Cpu, [n, shape.Channels, shape.Height, shape.Width], zero: false, owned: true);
+        Tensor labels = Tensor.Allocate(Device.Cpu, [n], zero: false, owned: true);
+        try
+        {
+            BufferSlice data = images.Data;
+            Span<float> labelValues = labels.AsSpan();
+            long length = shape.Length;
+            for (int j = 0; j < n; j++)
+            {
+                int index = plan.Order[start + j];
+                context.Reseed(Seed, epoch, index);
+                Dataset.WriteSample(index, new ImageBuffer(data.Slice(j * length, length), shape, float.PositiveInfinity), context);
+                labelValues[j] = Dataset.LabelOf(index);
+            }
+        }
+        catch
+        {
+            images.Dispose();
+            labels.Dispose();
+            throw;
+        }
+        return (images, labels);
+    }
+}
