@@ -6,9 +6,6 @@ namespace ConvSharp.NN;
 /// without a target.</summary>
 public abstract class Loss : Module
 {
-    // The target of the Forward(input, target) in progress on this thread; ForwardCore(input) picks it up.
-    [ThreadStatic] private static Tensor? t_target;
-
     /// <summary>A loss that combines its per-element values as <paramref name="reduction"/> says.</summary>
     protected Loss(Reduction reduction)
     {
@@ -27,29 +24,15 @@ public abstract class Loss : Module
     {
         Guard.NotNull(input);
         Guard.NotNull(target);
-        Tensor? outer = t_target;
-        t_target = target;
-        try
-        {
-            return Forward(input);
-        }
-        finally
-        {
-            t_target = outer;
-        }
+        return RunForwardHooks(input, ForwardCore(input, target));
     }
 
     /// <summary>The loss computation. Subclasses override this; callers call <see cref="Forward(Tensor, Tensor)"/>.</summary>
     protected abstract Tensor ForwardCore(Tensor input, Tensor target);
 
     /// <inheritdoc />
-    protected sealed override Tensor ForwardCore(Tensor input)
-    {
-        Tensor target = t_target ?? throw new InvalidOperationException(
-            $"{GetType().Name} needs a target: call Forward(input, target).");
-        t_target = null;  // a module this loss calls must not see the target as its own
-        return ForwardCore(input, target);
-    }
+    protected sealed override Tensor ForwardCore(Tensor input) =>
+        throw new InvalidOperationException($"{GetType().Name} needs a target: call Forward(input, target).");
 
     /// <summary>An owned copy of an optional per-class or per-element tensor, registered as a buffer under
     /// <paramref name="name"/> (PyTorch registers loss weights as buffers too).</summary>

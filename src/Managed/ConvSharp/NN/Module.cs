@@ -18,7 +18,13 @@ public abstract partial class Module : IDisposable
     public Tensor Forward(Tensor input)
     {
         Guard.NotNull(input);
-        Tensor output = ForwardCore(input);
+        return RunForwardHooks(input, ForwardCore(input));
+    }
+
+    /// <summary>Calls every forward hook with (this, input, output) and returns <paramref name="output"/>;
+    /// for modules whose forward takes more than one tensor (losses).</summary>
+    protected Tensor RunForwardHooks(Tensor input, Tensor output)
+    {
         foreach (var hook in _forwardHooks.ToArray()) hook(this, input, output);
         return output;
     }
