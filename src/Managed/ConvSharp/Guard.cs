@@ -21,6 +21,9 @@ internal static class Guard
         if (value < 0) throw new ArgumentOutOfRangeException(name, value, $"{name} must not be negative, but is {value}.");
     }
 
+    internal static string NotNullString(string? value, [CallerArgumentExpression(nameof(value))] string? name = null) =>
+        value ?? throw new ArgumentNullException(name);
+
     internal static Tensor NotNullTensor(Tensor? tensor, [CallerArgumentExpression(nameof(tensor))] string? name = null) =>
         tensor ?? throw new ArgumentNullException(name);
 

@@ -34,6 +34,14 @@ internal partial interface IKernels
     /// <summary>The adjoint of <see cref="Im2Col"/>; adds into <paramref name="input"/>.</summary>
     void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input);
 
+    /// <summary>im2col of one image (its C·H·W values; geometry.N is ignored) into columns
+    /// [columnOffset, columnOffset + OH·OW) of a column matrix whose rows are <paramref name="ldColumns"/> long.
+    /// Grouped convolution uses it for one group's channels of one image.</summary>
+    void Im2ColImage(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset);
+
+    /// <summary>The adjoint of <see cref="Im2ColImage"/>; adds into <paramref name="image"/>.</summary>
+    void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image);
+
     /// <summary>output[i] = (accumulate ? output[i] : 0) + alpha·(a[i] op b[i]) over <paramref name="shape"/>,
     /// each operand addressed through its own strides. Broadcasting, permutes, slices, concatenation
     /// and sums to a shape are all this one kernel. <paramref name="b"/> is unused by <see cref="BinaryOp.CopyA"/>.</summary>

@@ -57,6 +57,29 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
         Interop.Native.Check(Interop.Native.Col2Im(Pointer(columns), &g, Pointer(input)), "cs_col2im_f32");
     }
 
+    public void Im2ColImage(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
+    {
+        CheckImageColumns(image, geometry, columns, ldColumns, columnOffset);
+        var g = geometry.ToNative();
+        Interop.Native.Check(Interop.Native.Im2ColImage(Pointer(image), &g, Pointer(columns), ldColumns, columnOffset), "cs_im2col_image_f32");
+    }
+
+    public void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image)
+    {
+        CheckImageColumns(image, geometry, columns, ldColumns, columnOffset);
+        var g = geometry.ToNative();
+        Interop.Native.Check(Interop.Native.Col2ImImage(Pointer(columns), ldColumns, columnOffset, &g, Pointer(image)), "cs_col2im_image_f32");
+    }
+
+    private static void CheckImageColumns(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
+    {
+        CheckLength(image, (long)geometry.C * geometry.H * geometry.W, nameof(image));
+        long imageColumns = (long)geometry.OH * geometry.OW;
+        if (columnOffset < 0 || ldColumns < columnOffset + imageColumns)
+            throw new ArgumentOutOfRangeException(nameof(columnOffset), $"Columns [{columnOffset}, {columnOffset + imageColumns}) do not fit rows of {ldColumns}.");
+        CheckLength(columns, geometry.ColumnRows * ldColumns, nameof(columns));
+    }
+
     public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
         float alpha = 1f, bool accumulate = false)
     {

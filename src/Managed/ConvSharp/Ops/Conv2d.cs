@@ -1,0 +1,143 @@
+using ConvSharp.Backends;
+
+namespace ConvSharp;
+
+// 2-D convolution as im2col + sgemm. Letters: N batch, C input channels, H×W input, K output channels,
+// G groups (Cg = C/G, Kg = K/G), KH×KW kernel, OH×OW output, P = OH·OW, R = Cg·KH·KW (rows of a
+// group's column matrix). Per group, the columns of the whole batch form one [R, N·P] matrix, so one
+// sgemm W_g[Kg, R] × col_g computes the group's outputs for every image; the [K, N·P] result is then
+// reordered to NCHW with the bias added in the same pass.
+// Backward: gT = g as [K, N·P]; dW_g += gT_g·col_gᵀ (beta = 1); dcol_g = W_gᵀ·gT_g, then col2im adds
+// into dX; dB += Σ over N and P.
+public partial class Tensor
+{
+    /// <summary>2-D convolution (PyTorch's <c>F.conv2d</c>) of input [N, C, H, W] with weight
+    /// [K, C/groups, KH, KW] and optional bias [K]. Stride, padding and dilation take an int or an (h, w) pair.</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Pair? stride = null, Pair? padding = null, Pair? dilation = null, int groups = 1)
+    {
+        Guard.NotNull(input);
+        Guard.NotNull(weight);
+        Pair p = padding ?? 0;
+        return ConvCore(input, weight, bias, stride ?? 1, p, dilation ?? 1, groups);
+    }
+
+    /// <summary>2-D convolution with padding given by name: "valid" (none) or "same" (output size = input
+    /// size; stride 1 only, extra padding on the bottom/right for even kernels, as PyTorch does).</summary>
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, string padding, Pair? dilation = null, int groups = 1)
+    {
+        Guard.NotNull(input);
+        Guard.NotNull(weight);
+        Guard.NotNull(padding);
+        Pair d = dilation ?? 1;
+        if (padding == "valid") return ConvCore(input, weight, bias, 1, 0, d, groups);
+        if (padding != "same")
+            throw new ArgumentException($"Conv2d: padding '{padding}' is not one of \"same\", \"valid\".", nameof(padding));
+        if (weight.Dim != 4)
+            throw new ArgumentException($"Conv2d expects a 4-D weight [K, C/groups, KH, KW], but got shape {Guard.Format(weight._shape)}.", nameof(weight));
+        int totalH = d.Height * (weight._shape[2] - 1), totalW = d.Width * (weight._shape[3] - 1);
+        int top = totalH / 2, left = totalW / 2, bottom = totalH - top, right = totalW - left;
+        if (top == bottom && left == right) return ConvCore(input, weight, bias, 1, (top, left), d, groups);
+        Tensor padded = input.Pad(0, right - left, 0, bottom - top);
+        Tensor result = ConvCore(padded, weight, bias, 1, (top, left), d, groups);
+        if (!result.RequiresGrad) padded.Dispose();  // else the graph holds it until backward
+        return result;
+    }
+
+    private static Tensor ConvCore(Tensor input, Tensor weight, Tensor? bias, Pair stride, Pair padding, Pair dilation, int groups)
+    {
+        if (input.Dim != 4)
+            throw new ArgumentException($"Conv2d expects a 4-D input [N, C, H, W], but got shape {Guard.Format(input._shape)}.", nameof(input));
+        if (weight.Dim != 4)
+            throw new ArgumentException($"Conv2d expects a 4-D weight [K, C/groups, KH, KW], but got shape {Guard.Format(weight._shape)}.", nameof(weight));
+        Guard.Positive(groups);
+        input.CheckSameDevice(weight, "Conv2d");
+        int n = input._shape[0], c = input._shape[1], h = input._shape[2], w = input._shape[3];
+        int k = weight._shape[0], cg = weight._shape[1], kh = weight._shape[2], kw = weight._shape[3];
+        if (c % groups != 0 || k % groups != 0)
+            throw new ArgumentException($"Conv2d: {c} input channels and {k} output channels must both be divisible by groups = {groups}.", nameof(groups));
+        if (cg * groups != c)
+            throw new ArgumentException(
+                $"Conv2d: the weight {Guard.Format(weight._shape)} expects {cg * groups} input channels, but the input {Guard.Format(input._shape)} has {c}.", nameof(input));
+        if (bias is not null && (bias.Dim != 1 || bias._shape[0] != k))
+            throw new ArgumentException($"Conv2d: the bias must have shape [{k}], but has {Guard.Format(bias._shape)}.", nameof(bias));
+        if (bias is not null) input.CheckSameDevice(bias, "Conv2d");
+
+        var geometry = new ConvGeometry(n, cg, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width);
+        int kg = k / groups;
+        int oh = geometry.OH, ow = geometry.OW;
+        long plane = (long)oh * ow, cols = n * plane, rows = geometry.ColumnRows;
+        long groupColumns = rows * cols;
+        IKernels kernels = input.Kernels;
+
+        // Column matrices of every group, one after another: [G][R, N·P].
+        var columns = Allocate(input.Device, [checked((int)(groupColumns * groups))], zero: false, owned: true);
+        FillColumns(kernels, input.Data, columns.Data, geometry, n, c, h, w, groups, plane, cols, groupColumns);
+
+        // Y[K, N·P] = W_g × col_g for each group (its rows of Y are contiguous).
+        using var y = Allocate(input.Device, [k, checked((int)cols)], zero: false, owned: true);
+        for (int gi = 0; gi < groups; gi++)
+            kernels.Gemm(false, false, kg, (int)cols, (int)rows, 1f,
+                weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows,
+                columns.Data.Slice(gi * groupColumns, groupColumns), (int)cols, 0f,
+                y.Data.Slice(gi * kg * cols, kg * cols), (int)cols);
+
+        // out[n, k, p] = Y[k, n·P + p] (+ bias[k]).
+        var result = Allocate(input.Device, [n, k, oh, ow], zero: false);
+        int[] iter = [n, k, (int)plane];
+        long[] outStrides = [k * plane, plane, 1], yStrides = [plane, cols, 1];
+        if (bias is null)
+            kernels.Elementwise(BinaryOp.CopyA, iter, new(result.Data, outStrides), new(y.Data, yStrides), default);
+        else
+            kernels.Elementwise(BinaryOp.Add, iter, new(result.Data, outStrides), new(y.Data, yStrides), new(bias.Data, [0L, 1L, 0L]));
+
+        bool keepColumns = Autograd.IsGradEnabled && weight.RequiresGrad;
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        if (!keepColumns) columns.Dispose();
+        return Record(result, "Conv2d", inputs, (g, sink) =>
+        {
+            Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
+            // gT[K, N·P] = g[n, k, p]
+            using var gT = Allocate(g.Device, [k, (int)cols], zero: false, owned: true);
+            kernels.Elementwise(BinaryOp.CopyA, iter, new(gT.Data, yStrides), new(g.Data, outStrides), default);
+            if (db is not null)
+                kernels.Elementwise(BinaryOp.CopyA, [k, (int)cols], new(db.Data, [1L, 0L]), gT.Contiguous(), default, 1f, accumulate: true);
+            if (dw is not null)
+                for (int gi = 0; gi < groups; gi++)
+                    kernels.Gemm(false, true, kg, (int)rows, (int)cols, 1f,
+                        gT.Data.Slice(gi * kg * cols, kg * cols), (int)cols,
+                        columns.Data.Slice(gi * groupColumns, groupColumns), (int)cols, 1f,
+                        dw.Data.Slice(gi * kg * rows, kg * rows), (int)rows);
+            if (dx is not null)
+            {
+                using var dcol = Allocate(g.Device, [checked((int)groupColumns)], zero: false, owned: true);
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    kernels.Gemm(true, false, (int)rows, (int)cols, kg, 1f,
+                        weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows,
+                        gT.Data.Slice(gi * kg * cols, kg * cols), (int)cols, 0f, dcol.Data, (int)cols);
+                    if (groups == 1)
+                        kernels.Col2Im(dcol.Data, geometry, dx.Data);
+                    else
+                        for (int b = 0; b < n; b++)
+                            kernels.Col2ImImage(dcol.Data, cols, b * plane, geometry,
+                                dx.Data.Slice(((long)b * c + gi * cg) * h * w, (long)cg * h * w));
+                }
+            }
+        }, keepColumns ? [columns] : []);
+    }
+
+    private static void FillColumns(IKernels kernels, BufferSlice x, BufferSlice columns, in ConvGeometry geometry,
+        int n, int c, int h, int w, int groups, long plane, long cols, long groupColumns)
+    {
+        if (groups == 1)
+        {
+            kernels.Im2Col(x, geometry, columns);
+            return;
+        }
+        int cg = c / groups;
+        for (int gi = 0; gi < groups; gi++)
+            for (int b = 0; b < n; b++)
+                kernels.Im2ColImage(x.Slice(((long)b * c + gi * cg) * h * w, (long)cg * h * w), geometry,
+                    columns.Slice(gi * groupColumns, groupColumns), cols, b * plane);
+    }
+}
