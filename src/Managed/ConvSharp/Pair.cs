@@ -7,20 +7,20 @@ namespace ConvSharp;
 /// PyTorch's int-or-tuple parameters: <c>kernelSize: 2</c>, <c>kernelSize: (3, 2)</c>.</summary>
 public readonly struct Pair : IEquatable<Pair>
 {
-    private readonly bool _fromInt;
+    private readonly bool _fromTuple;  // false for default(Pair) too, which prints as 0
 
     /// <summary>The pair (<paramref name="height"/>, <paramref name="width"/>).</summary>
     public Pair(int height, int width)
     {
         Height = height;
         Width = width;
+        _fromTuple = true;
     }
 
     /// <summary>The pair (<paramref name="both"/>, <paramref name="both"/>); it prints as the single number, like PyTorch.</summary>
     public Pair(int both)
     {
         Height = Width = both;
-        _fromInt = true;
     }
 
     /// <summary>The value along the height (rows).</summary>
@@ -57,8 +57,8 @@ public readonly struct Pair : IEquatable<Pair>
     /// <summary>A different height or width.</summary>
     public static bool operator !=(Pair left, Pair right) => !left.Equals(right);
 
-    /// <summary>As PyTorch prints the argument: <c>2</c> when it was given as one int, else <c>(3, 2)</c>.</summary>
-    public override string ToString() => _fromInt
-        ? Height.ToString(CultureInfo.InvariantCulture)
-        : string.Create(CultureInfo.InvariantCulture, $"({Height}, {Width})");
+    /// <summary>As PyTorch prints the argument: <c>2</c> when it was given as one int (or is the default, 0), else <c>(3, 2)</c>.</summary>
+    public override string ToString() => _fromTuple
+        ? string.Create(CultureInfo.InvariantCulture, $"({Height}, {Width})")
+        : Height.ToString(CultureInfo.InvariantCulture);
 }
