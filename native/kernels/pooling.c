@@ -1,0 +1,777 @@
+/* Pooling kernels for NCHW float32 (shape letters in convsharp_native.h; window rule and argmax
+ * convention in cs_pooling.h).
+ *
+ * Max and average pools run "tap-major": for one output row, each kernel tap (r, s) is one pass over
+ * the output columns it reaches (an interval found once, as in im2col.c), so the inner loop is a
+ * branch-free, vectorizable strided read (unit stride, stride 2 and any stride are specialised).
+ * Every output element still sees its taps in row-major window order, so sums round exactly like a
+ * per-window loop and ties pick the same element as PyTorch's kernels. The 2x2 stride-2 max pool,
+ * the common CNN layer, has its own fused single-pass loop; global (1x1 adaptive) pools reduce each
+ * plane with 16 independent lanes so the reduction vectorizes.
+ *
+ * Every entry point validates its arguments before touching memory and computes every window bound
+ * itself, clipped to the input, so no argument combination reads or writes outside the planes. */
+#include <math.h>
+#include <string.h>
+
+#include "convsharp_native.h"
+#include "cs_simd.h"
+
+#define CS_INLINE static inline __attribute__((always_inline))
+#define LANES 16
+
+/* ---- geometry ---- */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t cs_pool_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation, int32_t ceil_mode)
+{
+    if (in < 1 || k < 1 || stride < 1 || pad < 0 || dilation < 1 || (ceil_mode != 0 && ceil_mode != 1)) return 0;
+    if (in > INT32_MAX || k > INT32_MAX || stride > INT32_MAX || pad > INT32_MAX || dilation > INT32_MAX) return 0;
+    const int64_t span = dilation * (k - 1) + 1;
+    if (pad > k / 2) return 0;  /* PyTorch's pool2d_shape_check: padding at most half the kernel */
+    int64_t out = floor_div(in + 2 * pad - span + (ceil_mode ? stride - 1 : 0), stride) + 1;
+    /* ceil_mode: the last window must start inside the input or the left padding. */
+    if (ceil_mode && (out - 1) * stride >= in + pad) out--;
+    return out < 1 ? 0 : out;
+}
+
+static int32_t check_geometry(const cs_pool_geometry* g, int allow_padding, int allow_dilation)
+{
+    if (!g) return CS_E_NULL;
+    if (g->n < 1 || g->c < 1 || g->h < 1 || g->w < 1 || g->kh < 1 || g->kw < 1 || g->sh < 1 || g->sw < 1 ||
+        g->ph < 0 || g->pw < 0 || g->dh < 1 || g->dw < 1 || (g->ceil_mode != 0 && g->ceil_mode != 1))
+        return CS_E_RANGE;
+    if (!allow_padding && (g->ph != 0 || g->pw != 0)) return CS_E_RANGE;
+    if (!allow_dilation && (g->dh != 1 || g->dw != 1)) return CS_E_RANGE;
+    if ((int64_t)g->h * g->w > INT32_MAX) return CS_E_RANGE;  /* argmax offsets are int32 */
+    if (g->ph > g->kh / 2 || g->pw > g->kw / 2) return CS_E_RANGE;
+    int64_t oh = cs_pool_out_size(g->h, g->kh, g->sh, g->ph, g->dh, g->ceil_mode);
+    int64_t ow = cs_pool_out_size(g->w, g->kw, g->sw, g->pw, g->dw, g->ceil_mode);
+    if (oh < 1 || ow < 1 || oh != g->oh || ow != g->ow) return CS_E_GEOMETRY;
+    return CS_OK;
+}
+
+static int32_t check_planes(int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow)
+{
+    if (planes < 1 || h < 1 || w < 1 || oh < 1 || ow < 1) return CS_E_RANGE;
+    if ((int64_t)h * w > INT32_MAX) return CS_E_RANGE;
+    return CS_OK;
+}
+
+/* Taps t in [0, K) whose coordinate start + t*d lies in [0, n): [*t0, *t1). */
+CS_INLINE void tap_range(int64_t start, int64_t K, int64_t d, int64_t n, int64_t* t0, int64_t* t1)
+{
+    int64_t a = start < 0 ? (-start + d - 1) / d : 0;
+    int64_t b = start >= n ? 0 : (n - start + d - 1) / d;
+    if (b > K) b = K;
+    if (a > b) a = b;
+    *t0 = a;
+    *t1 = b;
+}
+
+/* Output columns o in [o_begin, o_end) whose input column o*S + off lies in [0, W): [*lo, *hi). */
+CS_INLINE void out_range(int64_t W, int64_t S, int64_t off, int64_t o_begin, int64_t o_end, int64_t* lo, int64_t* hi)
+{
+    int64_t l = off >= 0 ? 0 : (-off + S - 1) / S;
+    int64_t h = W - 1 - off < 0 ? 0 : (W - 1 - off) / S + 1;
+    if (l < o_begin) l = o_begin;
+    if (h > o_end) h = o_end;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* The output-column interval of every kernel column s (input column o*SW + s*DW - PW inside the input),
+ * found once per call instead of once per row and tap; kernels wider than MAX_TAPS compute it per use. */
+#define MAX_TAPS 64
+typedef struct tap_columns {
+    int64_t lo[MAX_TAPS], hi[MAX_TAPS];
+    int cached;
+} tap_columns;
+
+CS_INLINE void tap_columns_init(tap_columns* t, const cs_pool_geometry* g)
+{
+    t->cached = g->kw <= MAX_TAPS;
+    if (t->cached)
+        for (int64_t s = 0; s < g->kw; s++) out_range(g->w, g->sw, s * g->dw - g->pw, 0, g->ow, &t->lo[s], &t->hi[s]);
+}
+
+/* Tap s's interval, clipped to [o_begin, o_end). */
+CS_INLINE void tap_columns_get(const tap_columns* t, const cs_pool_geometry* g, int64_t s, int64_t o_begin,
+                               int64_t o_end, int64_t* lo, int64_t* hi)
+{
+    int64_t l, h;
+    if (t->cached) { l = t->lo[s]; h = t->hi[s]; }
+    else out_range(g->w, g->sw, s * g->dw - g->pw, 0, g->ow, &l, &h);
+    if (l < o_begin) l = o_begin;
+    if (h > o_end) h = o_end;
+    if (l > h) l = h;
+    *lo = l;
+    *hi = h;
+}
+
+/* Adaptive windows: [floor(i*in/out), ceil((i+1)*in/out)). */
+CS_INLINE int64_t adaptive_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+CS_INLINE int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
+
+/* ---- max pool ---- */
+
+/* One tap over output columns [lo, hi): input column o*S + off of row xr. A NaN always wins; so does
+ * the first tap an output sees (k < 0), which makes a window of -inf pick its first element. */
+CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off, int64_t lo, int64_t hi,
+                               int32_t base, float* restrict yr, int32_t* restrict ir)
+{
+    for (int64_t o = lo; o < hi; o++) {
+        float v = xr[o * S + off], m = yr[o];
+        int32_t k = ir[o];
+        int take = (v > m) | (v != v) | (k < 0);
+        yr[o] = take ? v : m;
+        ir[o] = take ? base + (int32_t)(o * S) : k;
+    }
+}
+
+CS_INLINE void max_tap(const float* restrict xr, int64_t S, int64_t off, int64_t lo, int64_t hi, float* restrict yr)
+{
+    for (int64_t o = lo; o < hi; o++) {
+        float v = xr[o * S + off], m = yr[o];
+        yr[o] = ((v > m) | (v != v)) ? v : m;
+    }
+}
+
+/* Output rows [oh0, oh1) x columns [ow0, ow1) of one plane, any geometry. */
+CS_INLINE void max_pool_rows(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc,
+                             int64_t oh0, int64_t oh1, int64_t ow0, int64_t ow1, float* restrict y, int32_t* restrict idx)
+{
+    const int64_t H = g->h, W = g->w, OW = g->ow, SW = g->sw;
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        float* yr = y + oh * OW;
+        int32_t* ir = idx ? idx + oh * OW : NULL;
+        for (int64_t o = ow0; o < ow1; o++) yr[o] = -INFINITY;
+        if (ir) for (int64_t o = ow0; o < ow1; o++) ir[o] = -1;
+        const int64_t hstart = oh * g->sh - g->ph;
+        int64_t r0, r1;
+        tap_range(hstart, g->kh, g->dh, H, &r0, &r1);
+        for (int64_t r = r0; r < r1; r++) {
+            const int64_t ih = hstart + r * g->dh;
+            const float* xr = x + ih * W;
+            for (int64_t s = 0; s < g->kw; s++) {
+                const int64_t off = s * g->dw - g->pw;
+                int64_t lo, hi;
+                tap_columns_get(tc, g, s, ow0, ow1, &lo, &hi);
+                const int32_t base = (int32_t)(ih * W + off);
+                if (ir) {
+                    if (SW == 1) max_tap_indexed(xr, 1, off, lo, hi, base, yr, ir);
+                    else if (SW == 2) max_tap_indexed(xr, 2, off, lo, hi, base, yr, ir);
+                    else max_tap_indexed(xr, SW, off, lo, hi, base, yr, ir);
+                } else {
+                    if (SW == 1) max_tap(xr, 1, off, lo, hi, yr);
+                    else if (SW == 2) max_tap(xr, 2, off, lo, hi, yr);
+                    else max_tap(xr, SW, off, lo, hi, yr);
+                }
+            }
+        }
+    }
+}
+
+/* max(p, q) that propagates a NaN from either side. */
+CS_INLINE float max_nan(float p, float q) { return ((q > p) | (q != q)) ? q : p; }
+
+/* Outputs whose whole window lies inside the input (no padding, no clipping): rows [*oh0, *oh1),
+ * columns [*ow0, *ow1). */
+CS_INLINE void interior(const cs_pool_geometry* g, int64_t* oh0, int64_t* oh1, int64_t* ow0, int64_t* ow1)
+{
+    int64_t a = (g->ph + g->sh - 1) / g->sh, last = g->h - 1 + g->ph - (int64_t)(g->kh - 1) * g->dh;
+    int64_t b = last < 0 ? 0 : last / g->sh + 1;
+    if (b > g->oh) b = g->oh;
+    if (a > b) a = b;
+    int64_t c = (g->pw + g->sw - 1) / g->sw, lastw = g->w - 1 + g->pw - (int64_t)(g->kw - 1) * g->dw;
+    int64_t d = lastw < 0 ? 0 : lastw / g->sw + 1;
+    if (d > g->ow) d = g->ow;
+    if (c > d) c = d;
+    *oh0 = a; *oh1 = b; *ow0 = c; *ow1 = d;
+}
+
+/* Kernels with a fused interior loop: every tap of a window in one pass over the output row, the
+ * window unrolled at compile time (KH = KW = K, stride S both ways, no dilation). */
+enum { FUSED_NONE = 0, FUSED_2S2, FUSED_3S2, FUSED_3S1 };
+
+CS_INLINE int fused_kind(const cs_pool_geometry* g)
+{
+    if (g->dh != 1 || g->dw != 1 || g->kh != g->kw || g->sh != g->sw) return FUSED_NONE;
+    if (g->kh == 2 && g->sh == 2) return FUSED_2S2;
+    if (g->kh == 3 && g->sh == 2) return FUSED_3S2;
+    if (g->kh == 3 && g->sh == 1) return FUSED_3S1;
+    return FUSED_NONE;
+}
+
+/* One window, any position: the scalar form of the rule, used for border outputs. */
+CS_INLINE void max_window(const float* restrict x, const cs_pool_geometry* g, int64_t oh, int64_t ow,
+                          float* restrict y, int32_t* restrict idx)
+{
+    const int64_t W = g->w, hstart = oh * g->sh - g->ph, wstart = ow * g->sw - g->pw;
+    int64_t r0, r1, s0, s1;
+    tap_range(hstart, g->kh, g->dh, g->h, &r0, &r1);
+    tap_range(wstart, g->kw, g->dw, W, &s0, &s1);
+    float m = -INFINITY;
+    int32_t k = -1;
+    for (int64_t r = r0; r < r1; r++)
+        for (int64_t s = s0; s < s1; s++) {
+            const int64_t at = (hstart + r * g->dh) * W + wstart + s * g->dw;
+            const float v = x[at];
+            if ((v > m) | (v != v) | (k < 0)) { m = v; k = (int32_t)at; }
+        }
+    y[oh * g->ow + ow] = m;
+    if (idx) idx[oh * g->ow + ow] = k;
+}
+
+/* Interior columns [lo, hi) of one output row; xr is the input row of the window's first tap row and
+ * base its offset in the plane minus PW, so tap (r, s) of output o is xr[r*W + o*S - PW + s]. */
+CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int64_t S, int64_t pw, int64_t lo,
+                             int64_t hi, int32_t base, float* restrict yr, int32_t* restrict ir)
+{
+    for (int64_t o = lo; o < hi; o++) {
+        const float* restrict p = xr + (o * S - pw);
+        float m = p[0];
+        int32_t k = base + (int32_t)(o * S);
+        for (int64_t r = 0; r < K; r++)
+            for (int64_t s = 0; s < K; s++) {
+                if (r == 0 && s == 0) continue;
+                const float v = p[r * W + s];
+                const int t = (v > m) | (v != v);
+                m = t ? v : m;
+                if (ir) k = t ? base + (int32_t)(r * W + o * S + s) : k;
+            }
+        yr[o] = m;
+        if (ir) ir[o] = k;
+    }
+}
+
+#define MAX_FUSED_ROW(K, S)                                                                         \
+    do {                                                                                            \
+        if (ir) max_fused_row(xr, W, K, S, g->pw, ow0, ow1, base, yr, ir);                          \
+        else max_fused_row(xr, W, K, S, g->pw, ow0, ow1, base, yr, NULL);                           \
+    } while (0)
+
+/* One plane: border rows tap-major, border columns window by window, the interior fused. */
+CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc, int kind,
+                              float* restrict y, int32_t* restrict idx)
+{
+    const int64_t W = g->w, OH = g->oh, OW = g->ow;
+    int64_t oh0, oh1, ow0, ow1;
+    interior(g, &oh0, &oh1, &ow0, &ow1);
+    if (kind == FUSED_NONE || oh0 >= oh1 || ow0 >= ow1) {
+        max_pool_rows(x, g, tc, 0, OH, 0, OW, y, idx);
+        return;
+    }
+    max_pool_rows(x, g, tc, 0, oh0, 0, OW, y, idx);
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        const int64_t hstart = oh * g->sh - g->ph;
+        const float* restrict xr = x + hstart * W;
+        const int32_t base = (int32_t)(hstart * W - g->pw);
+        float* restrict yr = y + oh * OW;
+        int32_t* restrict ir = idx ? idx + oh * OW : NULL;
+        for (int64_t ow = 0; ow < ow0; ow++) max_window(x, g, oh, ow, y, idx);
+        switch (kind) {
+        case FUSED_2S2: MAX_FUSED_ROW(2, 2); break;
+        case FUSED_3S2: MAX_FUSED_ROW(3, 2); break;
+        default: MAX_FUSED_ROW(3, 1); break;
+        }
+        for (int64_t ow = ow1; ow < OW; ow++) max_window(x, g, oh, ow, y, idx);
+    }
+    max_pool_rows(x, g, tc, oh1, OH, 0, OW, y, idx);
+}
+
+CS_MULTIVERSION
+static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, float* y, int32_t* idx)
+{
+    const int64_t in_plane = (int64_t)g->h * g->w, out_plane = (int64_t)g->oh * g->ow;
+    const int kind = fused_kind(g);
+    tap_columns tc;
+    tap_columns_init(&tc, g);
+    for (int64_t p = 0; p < planes; p++)
+        max_pool_plane(x + p * in_plane, g, &tc, kind, y + p * out_plane, idx ? idx + p * out_plane : NULL);
+}
+
+int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, int32_t* indices)
+{
+    if (!x || !y) return CS_E_NULL;
+    int32_t st = check_geometry(g, 1, 1);
+    if (st != CS_OK) return st;
+    max_pool_planes(x, g, (int64_t)g->n * g->c, y, indices);
+    return CS_OK;
+}
+
+CS_MULTIVERSION
+int32_t cs_max_pool2d_backward_f32(const float* dy, const int32_t* indices, int64_t planes,
+                                   int64_t in_plane, int64_t out_plane, float* dx)
+{
+    if (!dy || !indices || !dx) return CS_E_NULL;
+    if (planes < 1 || in_plane < 1 || out_plane < 1 || in_plane > INT32_MAX) return CS_E_RANGE;
+    int32_t status = CS_OK;
+    for (int64_t p = 0; p < planes; p++) {
+        const float* gp = dy + p * out_plane;
+        const int32_t* ip = indices + p * out_plane;
+        float* dp = dx + p * in_plane;
+        for (int64_t o = 0; o < out_plane; o++) {
+            int32_t k = ip[o];
+            if (k >= 0 && k < in_plane) dp[k] += gp[o];
+            else if (k != -1) status = CS_E_RANGE;
+        }
+    }
+    return status;
+}
+
+/* ---- average pool ---- */
+
+CS_INLINE void add_tap(const float* restrict xr, int64_t S, int64_t off, int64_t lo, int64_t hi, float* restrict yr)
+{
+    for (int64_t o = lo; o < hi; o++) yr[o] += xr[o * S + off];
+}
+
+CS_INLINE void scatter_tap(const float* restrict gs, int64_t S, int64_t off, int64_t lo, int64_t hi, int64_t o0,
+                           float* restrict dxr)
+{
+    for (int64_t o = lo; o < hi; o++) dxr[o * S + off] += gs[o - o0];
+}
+
+/* PyTorch's divisor of window (oh, ow); 0 when the window holds no input element. */
+CS_INLINE int64_t avg_divisor(const cs_pool_geometry* g, int64_t hstart, int64_t ow, int32_t count_include_pad,
+                              int32_t divisor_override)
+{
+    const int64_t H = g->h, W = g->w;
+    int64_t hend = hstart + g->kh;
+    if (hend > H + g->ph) hend = H + g->ph;
+    int64_t wstart = ow * g->sw - g->pw, wend = wstart + g->kw;
+    if (wend > W + g->pw) wend = W + g->pw;
+    const int64_t pool = (hend - hstart) * (wend - wstart);
+    int64_t hs = hstart < 0 ? 0 : hstart, he = hend > H ? H : hend;
+    int64_t ws = wstart < 0 ? 0 : wstart, we = wend > W ? W : wend;
+    if (he <= hs || we <= ws) return 0;
+    if (divisor_override != 0) return divisor_override;
+    return count_include_pad ? pool : (he - hs) * (we - ws);
+}
+
+CS_MULTIVERSION
+static void avg_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int32_t count_include_pad,
+                            int32_t divisor_override, float* y)
+{
+    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow, SW = g->sw;
+    tap_columns tc;
+    tap_columns_init(&tc, g);
+    for (int64_t p = 0; p < planes; p++) {
+        const float* xp = x + p * H * W;
+        float* yp = y + p * OH * OW;
+        for (int64_t oh = 0; oh < OH; oh++) {
+            float* restrict yr = yp + oh * OW;
+            memset(yr, 0, (size_t)OW * sizeof(float));
+            const int64_t hstart = oh * g->sh - g->ph;
+            int64_t r0, r1;
+            tap_range(hstart, g->kh, 1, H, &r0, &r1);
+            for (int64_t r = r0; r < r1; r++) {
+                const float* xr = xp + (hstart + r) * W;
+                for (int64_t s = 0; s < g->kw; s++) {
+                    const int64_t off = s - g->pw;
+                    int64_t lo, hi;
+                    tap_columns_get(&tc, g, s, 0, OW, &lo, &hi);
+                    if (SW == 1) add_tap(xr, 1, off, lo, hi, yr);
+                    else if (SW == 2) add_tap(xr, 2, off, lo, hi, yr);
+                    else add_tap(xr, SW, off, lo, hi, yr);
+                }
+            }
+            for (int64_t o = 0; o < OW; o++) {
+                int64_t d = avg_divisor(g, hstart, o, count_include_pad, divisor_override);
+                yr[o] = d == 0 ? 0.0f : yr[o] / (float)d;
+            }
+        }
+    }
+}
+
+#define CHUNK 256
+
+CS_MULTIVERSION
+static void avg_pool_backward_planes(const float* dy, const cs_pool_geometry* g, int64_t planes,
+                                     int32_t count_include_pad, int32_t divisor_override, float* dx)
+{
+    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow, SW = g->sw;
+    float gs[CHUNK];
+    tap_columns tc;
+    tap_columns_init(&tc, g);
+    for (int64_t p = 0; p < planes; p++) {
+        const float* gp = dy + p * OH * OW;
+        float* dp = dx + p * H * W;
+        for (int64_t oh = 0; oh < OH; oh++) {
+            const float* gr = gp + oh * OW;
+            const int64_t hstart = oh * g->sh - g->ph;
+            int64_t r0, r1;
+            tap_range(hstart, g->kh, 1, H, &r0, &r1);
+            for (int64_t c0 = 0; c0 < OW; c0 += CHUNK) {
+                const int64_t c1 = c0 + CHUNK < OW ? c0 + CHUNK : OW;
+                for (int64_t o = c0; o < c1; o++) {
+                    int64_t d = avg_divisor(g, hstart, o, count_include_pad, divisor_override);
+                    gs[o - c0] = d == 0 ? 0.0f : gr[o] / (float)d;
+                }
+                for (int64_t r = r0; r < r1; r++) {
+                    float* dxr = dp + (hstart + r) * W;
+                    for (int64_t s = 0; s < g->kw; s++) {
+                        const int64_t off = s - g->pw;
+                        int64_t lo, hi;
+                        tap_columns_get(&tc, g, s, c0, c1, &lo, &hi);
+                        if (SW == 1) scatter_tap(gs, 1, off, lo, hi, c0, dxr);
+                        else if (SW == 2) scatter_tap(gs, 2, off, lo, hi, c0, dxr);
+                        else scatter_tap(gs, SW, off, lo, hi, c0, dxr);
+                    }
+                }
+            }
+        }
+    }
+}
+
+int32_t cs_avg_pool2d_f32(const float* x, const cs_pool_geometry* g, int32_t count_include_pad,
+                          int32_t divisor_override, float* y)
+{
+    if (!x || !y) return CS_E_NULL;
+    int32_t st = check_geometry(g, 1, 0);
+    if (st != CS_OK) return st;
+    if (count_include_pad != 0 && count_include_pad != 1) return CS_E_RANGE;
+    avg_pool_planes(x, g, (int64_t)g->n * g->c, count_include_pad, divisor_override, y);
+    return CS_OK;
+}
+
+int32_t cs_avg_pool2d_backward_f32(const float* dy, const cs_pool_geometry* g, int32_t count_include_pad,
+                                   int32_t divisor_override, float* dx)
+{
+    if (!dy || !dx) return CS_E_NULL;
+    int32_t st = check_geometry(g, 1, 0);
+    if (st != CS_OK) return st;
+    if (count_include_pad != 0 && count_include_pad != 1) return CS_E_RANGE;
+    avg_pool_backward_planes(dy, g, (int64_t)g->n * g->c, count_include_pad, divisor_override, dx);
+    return CS_OK;
+}
+
+/* ---- Lp pool ---- */
+
+/* (sum of x^p)^(1/p) over rows [hs, he) x columns [ws, we) of a plane W wide. */
+CS_INLINE float lp_window(const float* x, int64_t W, int64_t hs, int64_t he, int64_t ws, int64_t we, float p)
+{
+    if (p == 1.0f) {
+        float sum = 0.0f;
+        for (int64_t ih = hs; ih < he; ih++)
+            for (int64_t iw = ws; iw < we; iw++) sum += x[ih * W + iw];
+        return sum;
+    }
+    float m = 0.0f;
+    for (int64_t ih = hs; ih < he; ih++)
+        for (int64_t iw = ws; iw < we; iw++) {
+            float a = fabsf(x[ih * W + iw]);
+            m = ((a > m) | (a != a)) ? a : m;
+        }
+    if (!(m > 0.0f) || isinf(m)) return m;  /* all zeros: 0; a NaN: NaN; an infinity: inf */
+    float sum = 0.0f;
+    for (int64_t ih = hs; ih < he; ih++)
+        for (int64_t iw = ws; iw < we; iw++) {
+            float t = x[ih * W + iw] / m;
+            sum += p == 2.0f ? t * t : powf(t, p);
+        }
+    return m * (p == 2.0f ? sqrtf(sum) : powf(sum, 1.0f / p));
+}
+
+CS_MULTIVERSION
+static void lp_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, float p,
+                           const float* dy, float* out)
+{
+    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow;
+    for (int64_t q = 0; q < planes; q++) {
+        const float* xp = x + q * H * W;
+        for (int64_t oh = 0; oh < OH; oh++) {
+            const int64_t hs = oh * g->sh, he = hs + g->kh < H ? hs + g->kh : H;
+            for (int64_t ow = 0; ow < OW; ow++) {
+                const int64_t ws = ow * g->sw, we = ws + g->kw < W ? ws + g->kw : W;
+                float y = lp_window(xp, W, hs, he, ws, we, p);
+                if (!dy) {  /* forward */
+                    out[(q * OH + oh) * OW + ow] = y;
+                    continue;
+                }
+                /* backward: dx += dy * (x/y)^(p-1); 0 where y = 0 */
+                const float gv = dy[(q * OH + oh) * OW + ow];
+                float* dp = out + q * H * W;
+                if (p != 1.0f && y == 0.0f) continue;
+                for (int64_t ih = hs; ih < he; ih++)
+                    for (int64_t iw = ws; iw < we; iw++) {
+                        float d;
+                        if (p == 1.0f) d = 1.0f;
+                        else if (p == 2.0f) d = xp[ih * W + iw] / y;
+                        else d = powf(xp[ih * W + iw] / y, p - 1.0f);
+                        dp[ih * W + iw] += gv * d;
+                    }
+            }
+        }
+    }
+}
+
+static int32_t check_lp(const cs_pool_geometry* g, float p)
+{
+    int32_t st = check_geometry(g, 0, 0);
+    if (st != CS_OK) return st;
+    return (p > 0.0f && !isinf(p)) ? CS_OK : CS_E_RANGE;
+}
+
+int32_t cs_lp_pool2d_f32(const float* x, const cs_pool_geometry* g, float p, float* y)
+{
+    if (!x || !y) return CS_E_NULL;
+    int32_t st = check_lp(g, p);
+    if (st != CS_OK) return st;
+    lp_pool_planes(x, g, (int64_t)g->n * g->c, p, NULL, y);
+    return CS_OK;
+}
+
+int32_t cs_lp_pool2d_backward_f32(const float* x, const float* dy, const cs_pool_geometry* g, float p, float* dx)
+{
+    if (!x || !dy || !dx) return CS_E_NULL;
+    int32_t st = check_lp(g, p);
+    if (st != CS_OK) return st;
+    lp_pool_planes(x, g, (int64_t)g->n * g->c, p, dy, dx);
+    return CS_OK;
+}
+
+/* ---- adaptive pools ---- */
+
+/* The regular pool an adaptive pool is when the output divides the input: kernel = stride = H/OH. */
+static cs_pool_geometry regular_geometry(int32_t h, int32_t w, int32_t oh, int32_t ow)
+{
+    cs_pool_geometry g = {1, 1, h, w, h / oh, w / ow, h / oh, w / ow, 0, 0, 1, 1, 0, oh, ow};
+    return g;
+}
+
+/* The max of one whole plane of n values, 16 lanes at a time: lane j sees elements j, j+16, ... with
+ * PyTorch's sequential rule (first maximum, last NaN), and the lanes merge by the same rule. The lane
+ * loop is kept rolled so GCC vectorizes it across lanes (unrolled, it scalarizes the selects). */
+CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, int32_t* idx)
+{
+    float m[LANES];
+    int32_t k[LANES];
+    int64_t i = 0;
+    if (n >= LANES) {
+        for (int j = 0; j < LANES; j++) { m[j] = x[j]; k[j] = j; }
+        if (idx) {
+            for (i = LANES; i + LANES <= n; i += LANES) {
+#pragma GCC unroll 1
+                for (int j = 0; j < LANES; j++) {
+                    float v = x[i + j], mj = m[j];
+                    int take = (v > mj) | (v != v);
+                    m[j] = take ? v : mj;
+                    k[j] = take ? (int32_t)i + j : k[j];
+                }
+            }
+        } else {
+            for (i = LANES; i + LANES <= n; i += LANES) {
+#pragma GCC unroll 1
+                for (int j = 0; j < LANES; j++) {
+                    float v = x[i + j], mj = m[j];
+                    m[j] = ((v > mj) | (v != v)) ? v : mj;
+                }
+            }
+        }
+    } else {
+        for (int j = 0; j < LANES; j++) { m[j] = -INFINITY; k[j] = -1; }
+    }
+    for (; i < n; i++) {
+        int j = (int)(i % LANES);
+        float v = x[i];
+        if ((v > m[j]) | (v != v) | (k[j] < 0)) { m[j] = v; k[j] = (int32_t)i; }
+    }
+    float best = m[0];
+    int32_t at = k[0];
+    for (int j = 1; j < LANES; j++) {
+        if (k[j] < 0) continue;
+        int best_nan = best != best, nan = m[j] != m[j];
+        int take = best_nan ? (nan && k[j] > at) : (nan || m[j] > best || (m[j] == best && k[j] < at));
+        if (take) { best = m[j]; at = k[j]; }
+    }
+    *y = best;
+    if (idx) *idx = at;
+}
+
+CS_MULTIVERSION
+static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
+                                float* y, int32_t* idx)
+{
+    const int64_t H = h, W = w, OH = oh, OW = ow;
+    const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
+    const int regular = H % OH == 0 && W % OW == 0;
+    tap_columns tc;
+    tap_columns_init(&tc, &g);
+    for (int64_t p = 0; p < planes; p++) {
+        const float* xp = x + p * H * W;
+        float* yp = y + p * OH * OW;
+        int32_t* ip = idx ? idx + p * OH * OW : NULL;
+        if (OH == 1 && OW == 1) { global_max_plane(xp, H * W, yp, ip); continue; }
+        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), yp, ip); continue; }
+        for (int64_t i = 0; i < OH; i++) {
+            const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
+            for (int64_t j = 0; j < OW; j++) {
+                const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
+                float m = -INFINITY;
+                int32_t k = (int32_t)(hs * W + ws);
+                for (int64_t ih = hs; ih < he; ih++)
+                    for (int64_t iw = ws; iw < we; iw++) {
+                        float v = xp[ih * W + iw];
+                        if ((v > m) | (v != v)) { m = v; k = (int32_t)(ih * W + iw); }
+                    }
+                yp[i * OW + j] = m;
+                if (ip) ip[i * OW + j] = k;
+            }
+        }
+    }
+}
+
+CS_MULTIVERSION
+static void adaptive_avg_planes(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow, float* y)
+{
+    const int64_t H = h, W = w, OH = oh, OW = ow;
+    if (H % OH == 0 && W % OW == 0 && !(OH == 1 && OW == 1)) {
+        const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
+        avg_pool_planes(x, &g, planes, 1, 0, y);
+        return;
+    }
+    for (int64_t p = 0; p < planes; p++) {
+        const float* xp = x + p * H * W;
+        float* yp = y + p * OH * OW;
+        if (OH == 1 && OW == 1) {
+            const int64_t n = H * W;
+            float acc[LANES] = {0};
+            int64_t i = 0;
+            for (; i + LANES <= n; i += LANES)
+                for (int j = 0; j < LANES; j++) acc[j] += xp[i + j];
+            float sum = 0.0f;
+            for (int j = 0; j < LANES; j++) sum += acc[j];
+            for (; i < n; i++) sum += xp[i];
+            yp[0] = sum / (float)n;
+            continue;
+        }
+        for (int64_t i = 0; i < OH; i++) {
+            const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
+            for (int64_t j = 0; j < OW; j++) {
+                const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
+                float sum = 0.0f;
+                for (int64_t ih = hs; ih < he; ih++)
+                    for (int64_t iw = ws; iw < we; iw++) sum += xp[ih * W + iw];
+                yp[i * OW + j] = sum / (float)((he - hs) * (we - ws));
+            }
+        }
+    }
+}
+
+CS_MULTIVERSION
+static void adaptive_avg_backward_planes(const float* dy, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
+                                         float* dx)
+{
+    const int64_t H = h, W = w, OH = oh, OW = ow;
+    if (H % OH == 0 && W % OW == 0 && !(OH == 1 && OW == 1)) {
+        const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
+        avg_pool_backward_planes(dy, &g, planes, 1, 0, dx);
+        return;
+    }
+    for (int64_t p = 0; p < planes; p++) {
+        const float* gp = dy + p * OH * OW;
+        float* restrict dp = dx + p * H * W;
+        if (OH == 1 && OW == 1) {
+            const float gv = gp[0] / (float)(H * W);
+            for (int64_t i = 0; i < H * W; i++) dp[i] += gv;
+            continue;
+        }
+        for (int64_t i = 0; i < OH; i++) {
+            const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
+            for (int64_t j = 0; j < OW; j++) {
+                const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
+                const float gv = gp[i * OW + j] / (float)((he - hs) * (we - ws));
+                for (int64_t ih = hs; ih < he; ih++)
+                    for (int64_t iw = ws; iw < we; iw++) dp[ih * W + iw] += gv;
+            }
+        }
+    }
+}
+
+int32_t cs_adaptive_max_pool2d_f32(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
+                                   float* y, int32_t* indices)
+{
+    if (!x || !y) return CS_E_NULL;
+    int32_t st = check_planes(planes, h, w, oh, ow);
+    if (st != CS_OK) return st;
+    adaptive_max_planes(x, planes, h, w, oh, ow, y, indices);
+    return CS_OK;
+}
+
+int32_t cs_adaptive_avg_pool2d_f32(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow, float* y)
+{
+    if (!x || !y) return CS_E_NULL;
+    int32_t st = check_planes(planes, h, w, oh, ow);
+    if (st != CS_OK) return st;
+    adaptive_avg_planes(x, planes, h, w, oh, ow, y);
+    return CS_OK;
+}
+
+int32_t cs_adaptive_avg_pool2d_backward_f32(const float* dy, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
+                                            float* dx)
+{
+    if (!dy || !dx) return CS_E_NULL;
+    int32_t st = check_planes(planes, h, w, oh, ow);
+    if (st != CS_OK) return st;
+    adaptive_avg_backward_planes(dy, planes, h, w, oh, ow, dx);
+    return CS_OK;
+}
+
+/* ---- fractional max pool ---- */
+
+/* Start of window i of out along a dimension of size in (PyTorch's generate_intervals, in float). */
+CS_INLINE int64_t fractional_start(float u, int64_t i, int64_t in, int64_t out, int64_t k)
+{
+    if (i == out - 1) return in - k;
+    const float alpha = (float)(in - k) / (float)(out - 1);
+    int64_t s = (int64_t)(int32_t)(((float)i + u) * alpha) - (int64_t)(int32_t)(u * alpha);
+    if (s < 0) s = 0;  /* unreachable for u in [0, 1); kept so no rounding can leave the input */
+    if (s > in - k) s = in - k;
+    return s;
+}
+
+CS_MULTIVERSION
+static void fractional_max_planes(const float* x, int64_t planes, int64_t H, int64_t W, int64_t KH, int64_t KW,
+                                  int64_t OH, int64_t OW, const float* samples, float* y, int32_t* idx)
+{
+    for (int64_t p = 0; p < planes; p++) {
+        const float* xp = x + p * H * W;
+        const float uw = samples[2 * p], uh = samples[2 * p + 1];
+        for (int64_t i = 0; i < OH; i++) {
+            const int64_t hs = fractional_start(uh, i, H, OH, KH);
+            for (int64_t j = 0; j < OW; j++) {
+                const int64_t ws = fractional_start(uw, j, W, OW, KW);
+                float m = -INFINITY;
+                int32_t k = (int32_t)(hs * W + ws);
+                for (int64_t ih = hs; ih < hs + KH; ih++)
+                    for (int64_t iw = ws; iw < ws + KW; iw++) {
+                        float v = xp[ih * W + iw];
+                        if ((v > m) | (v != v)) { m = v; k = (int32_t)(ih * W + iw); }
+                    }
+                y[(p * OH + i) * OW + j] = m;
+                if (idx) idx[(p * OH + i) * OW + j] = k;
+            }
+        }
+    }
+}
+
+int32_t cs_fractional_max_pool2d_f32(const float* x, int64_t planes, int32_t h, int32_t w, int32_t kh, int32_t kw,
+                                     int32_t oh, int32_t ow, const float* samples, float* y, int32_t* indices)
+{
+    if (!x || !samples || !y) return CS_E_NULL;
+    int32_t st = check_planes(planes, h, w, oh, ow);
+    if (st != CS_OK) return st;
+    if (kh < 1 || kw < 1 || (int64_t)oh + kh - 1 > h || (int64_t)ow + kw - 1 > w) return CS_E_GEOMETRY;
+    for (int64_t i = 0; i < 2 * planes; i++)
+        if (!(samples[i] >= 0.0f && samples[i] < 1.0f)) return CS_E_RANGE;
+    fractional_max_planes(x, planes, h, w, kh, kw, oh, ow, samples, y, indices);
+    return CS_OK;
+}
