@@ -106,3 +106,19 @@ public class AutogradTests
         Assert.StartsWith("The gradient has shape [4], but the tensor has shape [3].", e.Message);
     }
 }
+
+public class ScalarTensorTests
+{
+    [Fact]
+    public void Zero_dimensional_tensors_combine_and_differentiate()
+    {
+        using var a = Tensor.FromArray([2f, 3f], 2);
+        a.RequiresGrad = true;
+        using var s = a.Sum();        // shape []
+        using var t = s * s + s;      // binary op on two scalars
+        Assert.Empty(t.Shape);
+        Assert.Equal(30f, t.Item());
+        t.Backward();
+        Assert.Equal([11f, 11f], a.Grad!.ToArray());  // d(s² + s)/da = 2s + 1
+    }
+}

@@ -89,13 +89,18 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
         CheckStrided(shape, output, nameof(output));
         CheckStrided(shape, a, nameof(a));
         if (useB) CheckStrided(shape, b, nameof(b));
-        long* dims = stackalloc long[Math.Max(1, shape.Length)];
-        for (int d = 0; d < shape.Length; d++) dims[d] = shape[d];
-        fixed (long* so = output.Strides)
-        fixed (long* sa = a.Strides)
-        fixed (long* sb = useB ? b.Strides : default)
-            Interop.Native.Check(Interop.Native.Elementwise((int)op, shape.Length, dims, Pointer(output.Slice), so,
-                Pointer(a.Slice), sa, useB ? Pointer(b.Slice) : null, useB ? sb : null, alpha, accumulate ? 1 : 0), "cs_elementwise_f32");
+        // Copies with at least one slot, so a 0-dimensional (scalar) operation still passes non-null arrays.
+        int rank = Math.Max(1, shape.Length);
+        long* dims = stackalloc long[rank], so = stackalloc long[rank], sa = stackalloc long[rank], sb = stackalloc long[rank];
+        for (int d = 0; d < shape.Length; d++)
+        {
+            dims[d] = shape[d];
+            so[d] = output.Strides[d];
+            sa[d] = a.Strides[d];
+            sb[d] = useB ? b.Strides[d] : 0;
+        }
+        Interop.Native.Check(Interop.Native.Elementwise((int)op, shape.Length, dims, Pointer(output.Slice), so,
+            Pointer(a.Slice), sa, useB ? Pointer(b.Slice) : null, useB ? sb : null, alpha, accumulate ? 1 : 0), "cs_elementwise_f32");
     }
 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
