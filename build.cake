@@ -1,9 +1,10 @@
-// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Bench, Pack.
+// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Train, Bench, Pack.
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchArgs = Argument("bench-args", "--filter *");
+var trainArgs = Argument("train-args", "");
 
 var root = MakeAbsolute(Directory("."));
 var artifacts = root.Combine("artifacts");
@@ -66,6 +67,15 @@ Task("Test")
     Console.WriteLine(skipped > 0 ? $"{passed} passed, {failed} failed, {skipped} skipped" : $"{passed} passed, {failed} failed");
     if (failed > 0 || passed + failed == 0 || code != 0)
         throw new Exception(passed + failed == 0 ? "No test ran." : $"dotnet test exited with {code}; {failed} failed.");
+});
+
+Task("Train")
+    .Description("The main job: `convsharp train` with its defaults (pass --train-args=\"--epochs 5 ...\" to change them).")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    Run("dotnet", $"build src/Managed/ConvSharp.Cli -c Release --nologo -v q");
+    Run("dotnet", $"src/Managed/ConvSharp.Cli/bin/Release/net10.0/ConvSharp.Cli.dll train {trainArgs}");
 });
 
 Task("Bench")

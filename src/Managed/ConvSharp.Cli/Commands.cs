@@ -13,5 +13,6 @@ internal static class Commands
             return 0;
         });
         yield return devices;
+        yield return TrainCommand.Create(output);
     }
 }

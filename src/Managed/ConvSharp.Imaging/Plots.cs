@@ -54,13 +54,14 @@ public static class Plots
             {
                 var text = plot.Add.Text(counts[a, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, n - 1 - a);
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = counts[a, p] > max / 2 ? Colors.White : Colors.Black;
+                text.LabelFontColor = counts[a, p] > max / 2 ? Colors.Black : Colors.White;  // the colormap is bright at the top
                 text.LabelFontSize = 11;
             }
         double[] ticks = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.SetTicks(ticks, classNames.ToArray());
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        plot.Axes.Bottom.MinimumSize = 110;  // room for the rotated class names
         plot.Axes.Left.SetTicks(ticks, classNames.Reverse().ToArray());
         plot.Add.ColorBar(heatmap);
         plot.Title(title);

@@ -23,6 +23,9 @@ internal sealed class ConfusionMatrix
     /// <summary>How many samples of class <paramref name="actual"/> were predicted as <paramref name="predicted"/>.</summary>
     public long this[int actual, int predicted] => _counts[actual, predicted];
 
+    /// <summary>A copy of the counts.</summary>
+    public long[,] Counts() => (long[,])_counts.Clone();
+
     public void Add(int actual, int predicted)
     {
         if ((uint)actual >= (uint)Classes || (uint)predicted >= (uint)Classes)
