@@ -14,5 +14,8 @@ internal static class Commands
         });
         yield return devices;
         yield return TrainCommand.Create(output);
+        yield return EvalPredictCommands.Eval(output);
+        yield return EvalPredictCommands.Predict(output);
+        yield return SummaryCommand.Create(output);
     }
 }

@@ -7,6 +7,11 @@ namespace ConvSharp.Cli;
 
 /// <summary>A trained model on disk: the weights in safetensors, plus what is needed to rebuild and feed the
 /// network (preset, input shape, class names, normalisation) in the file's metadata.</summary>
+internal static class ModelFile
+{
+    public static (ModelInfo Info, Sequential Model) Load(string path) => ModelInfo.Load(path);
+}
+
 internal sealed record ModelInfo(string Preset, ImageShape Input, IReadOnlyList<string> Classes, float[] Mean, float[] Std)
 {
     public Dictionary<string, string> ToMetadata() => new()

@@ -43,5 +43,5 @@ public sealed class Linear : Module
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is not null).ToString().ToLowerInvariant()})";
+    public override string ToString() => $"Linear(in_features={InFeatures}, out_features={OutFeatures}, bias={(Bias is not null ? "True" : "False")})";
 }
