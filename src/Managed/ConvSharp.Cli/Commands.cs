@@ -17,5 +17,6 @@ internal static class Commands
         yield return EvalPredictCommands.Eval(output);
         yield return EvalPredictCommands.Predict(output);
         yield return SummaryCommand.Create(output);
+        yield return ActivationsCommand.Create(output);
     }
 }
