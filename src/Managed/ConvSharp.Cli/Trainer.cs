@@ -15,6 +15,9 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
 {
     private volatile bool _stopRequested;
 
+    /// <summary>Tests stand in for Ctrl+C: after this many training batches of the run the trainer stops as if interrupted.</summary>
+    internal static int? StopAfterBatchesForTests { get; set; }
+
     public int Run()
     {
         if (s.Threads > 0) Blas.NumThreads = s.Threads;
@@ -94,6 +97,11 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                         correct += CountCorrect(logits, y);
                         done++;
                         report(done, images, runningLoss / images);
+                        if (StopAfterBatchesForTests is int left)
+                        {
+                            StopAfterBatchesForTests = left - 1;
+                            if (left <= 1) _stopRequested = true;
+                        }
                         if (_stopRequested)
                         {
                             SaveResume(run, model, optimizer, new ResumeRecord(epoch, done, best, runningLoss, images, correct));

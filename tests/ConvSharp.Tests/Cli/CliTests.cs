@@ -176,3 +176,45 @@ public sealed class CliTests : IDisposable
         Assert.Contains("10.weight", text);
     }
 }
+
+public sealed class CliResumeTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("convsharp-resume").FullName;
+
+    public void Dispose()
+    {
+        Trainer.StopAfterBatchesForTests = null;
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public void An_interrupted_run_resumed_with_the_same_seed_reaches_the_same_weights()
+    {
+        string data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var rng = new Random(5);
+        byte[] Header(int magic, params int[] dims) => [.. new byte[] { 0, 0, 8, (byte)magic }, .. dims.SelectMany(d => new[] { (byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d })];
+        File.WriteAllBytes(Path.Combine(data, "train-images-idx3-ubyte"), [.. Header(3, 120, 28, 28), .. Enumerable.Range(0, 120 * 784).Select(_ => (byte)rng.Next(256))]);
+        File.WriteAllBytes(Path.Combine(data, "train-labels-idx1-ubyte"), [.. Header(1, 120), .. Enumerable.Range(0, 120).Select(i => (byte)(i % 10))]);
+
+        string[] Args(string run) => ["train", "--data", data, "--epochs", "2", "--batch-size", "8", "--out", run, "--seed", "3", "--augment", "rotate:10"];
+        var sink = new StringWriter();
+        string whole = Path.Combine(_root, "whole"), split = Path.Combine(_root, "split");
+        Assert.Equal(0, Program.Run(Args(whole), sink, sink));
+
+        Trainer.StopAfterBatchesForTests = 17;  // epoch 1 has 13 batches: stop inside epoch 2
+        Assert.Equal(Program.Interrupted, Program.Run(Args(split), sink, sink));
+        Trainer.StopAfterBatchesForTests = null;
+        Assert.True(File.Exists(Path.Combine(split, "checkpoint.safetensors")));
+        var resumed = new StringWriter();
+        Assert.Equal(0, Program.Run(["train", "--resume", split], resumed, resumed));
+        Assert.Contains("Resuming", resumed.ToString());
+
+        using var a = SafeTensors.Load(Path.Combine(whole, "model.safetensors"));
+        using var b = SafeTensors.Load(Path.Combine(split, "model.safetensors"));
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (string key in a.Keys) Assert.Equal(a[key].ToArray(), b[key].ToArray());
+        Assert.Equal(File.ReadAllLines(Path.Combine(whole, "metrics.csv")).Select(l => string.Join(',', l.Split(',')[..^1])),
+            File.ReadAllLines(Path.Combine(split, "metrics.csv")).Select(l => string.Join(',', l.Split(',')[..^1])));
+    }
+}
