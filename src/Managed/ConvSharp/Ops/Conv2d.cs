@@ -126,7 +126,7 @@ public partial class Tensor
         }, keepColumns ? [columns] : []);
     }
 
-    private static void FillColumns(IKernels kernels, BufferSlice x, BufferSlice columns, in ConvGeometry geometry,
+    internal static void FillColumns(IKernels kernels, BufferSlice x, BufferSlice columns, in ConvGeometry geometry,
         int n, int c, int h, int w, int groups, long plane, long cols, long groupColumns)
     {
         if (groups == 1)

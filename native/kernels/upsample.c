@@ -1,0 +1,88 @@
+/* Nearest and bilinear upsampling of NCHW planes, with PyTorch's source-index rules, and their adjoints
+ * (backward ADDS into dx). Letters: P planes (N·C), H×W input, OH×OW output. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "convsharp_native.h"
+#include "cs_simd.h"
+
+/* Where output coordinate o samples the input (PyTorch's area_pixel_compute_source_index). */
+static inline float source(int64_t o, float scale, int32_t align_corners, int32_t cubic_like_linear)
+{
+    if (align_corners) return (float)o * scale;
+    float s = ((float)o + 0.5f) * scale - 0.5f;
+    return (cubic_like_linear && s < 0.0f) ? 0.0f : s;
+}
+
+/* scale = in/out per axis (align_corners: (in−1)/(out−1), 0 when out = 1); for nearest, PyTorch's
+ * floor(o·scale) clamped to in − 1. */
+static void axis(int64_t in, int64_t out, float scale, int32_t mode, int32_t align_corners,
+                 int64_t* i0, int64_t* i1, float* lambda)
+{
+    for (int64_t o = 0; o < out; o++) {
+        if (mode == CS_UPSAMPLE_NEAREST) {
+            int64_t s = (int64_t)floorf((float)o * scale);
+            i0[o] = i1[o] = s < in - 1 ? s : in - 1;
+            lambda[o] = 0.0f;
+        } else {
+            float s = source(o, scale, align_corners, 1);
+            int64_t a = (int64_t)s;
+            if (a > in - 1) a = in - 1;
+            i0[o] = a;
+            i1[o] = a < in - 1 ? a + 1 : a;
+            lambda[o] = s - (float)a;
+        }
+    }
+}
+
+static int32_t check(int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow, int32_t mode)
+{
+    if (planes < 1 || h < 1 || w < 1 || oh < 1 || ow < 1) return CS_E_RANGE;
+    if (mode != CS_UPSAMPLE_NEAREST && mode != CS_UPSAMPLE_BILINEAR) return CS_E_RANGE;
+    if (oh > 65536 || ow > 65536) return CS_E_RANGE;
+    return CS_OK;
+}
+
+CS_MULTIVERSION
+int32_t cs_upsample_f32(int32_t mode, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                        float scale_h, float scale_w, int32_t align_corners, const float* x, float* y, int32_t backward)
+{
+    if (!x || !y) return CS_E_NULL;
+    int32_t st = check(planes, h, w, oh, ow, mode);
+    if (st != CS_OK) return st;
+    /* Index and weight tables, one entry per output row and column. */
+    int64_t* idx = (int64_t*)malloc(sizeof(int64_t) * 2 * (size_t)(oh + ow));
+    float* lam = (float*)malloc(sizeof(float) * (size_t)(oh + ow));
+    if (!idx || !lam) { free(idx); free(lam); return CS_E_RANGE; }
+    int64_t *h0 = idx, *h1 = idx + oh, *w0 = idx + 2 * oh, *w1 = idx + 2 * oh + ow;
+    float *lh = lam, *lw = lam + oh;
+    axis(h, oh, scale_h, mode, align_corners, h0, h1, lh);
+    axis(w, ow, scale_w, mode, align_corners, w0, w1, lw);
+    for (int64_t p = 0; p < planes; p++) {
+        const float* xp = x + (backward ? p * oh * ow : p * h * w);
+        float* yp = y + (backward ? p * h * w : p * oh * ow);
+        for (int64_t i = 0; i < oh; i++) {
+            const float a = 1.0f - lh[i], b = lh[i];
+            for (int64_t j = 0; j < ow; j++) {
+                const float c = 1.0f - lw[j], d = lw[j];
+                if (!backward) {
+                    const float* r0 = xp + h0[i] * w;
+                    const float* r1 = xp + h1[i] * w;
+                    yp[i * ow + j] = a * (c * r0[w0[j]] + d * r0[w1[j]]) + b * (c * r1[w0[j]] + d * r1[w1[j]]);
+                } else {
+                    /* x is the output gradient here, y the input gradient: the adjoint adds each tap's share. */
+                    float g = xp[i * ow + j];
+                    float* r0 = yp + h0[i] * w;
+                    float* r1 = yp + h1[i] * w;
+                    r0[w0[j]] += a * c * g;
+                    r0[w1[j]] += a * d * g;
+                    r1[w0[j]] += b * c * g;
+                    r1[w1[j]] += b * d * g;
+                }
+            }
+        }
+    }
+    free(idx);
+    free(lam);
+    return CS_OK;
+}
