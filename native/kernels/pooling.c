@@ -121,6 +121,30 @@ CS_INLINE int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i 
 
 /* ---- max pool ---- */
 
+/* Branch-free selects: t ? a : b as bit masks. On random data a compare-and-branch mispredicts about
+ * half the time, which made the scalar remainders of short rows (a 14-wide row of a 28x28 plane) cost
+ * several times the vector loop; as masks they compile to and/andn/or (and still vectorize). */
+CS_INLINE float select_f(int t, float a, float b)
+{
+    uint32_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    const uint32_t mask = (uint32_t)0 - (uint32_t)t;
+    const uint32_t r = (ua & mask) | (ub & ~mask);
+    float f;
+    memcpy(&f, &r, sizeof f);
+    return f;
+}
+
+CS_INLINE int32_t select_i(int t, int32_t a, int32_t b)
+{
+    const int32_t mask = -t;
+    return (a & mask) | (b & ~mask);
+}
+
+/* Whether v replaces the running maximum m: larger, or a NaN (NaNs propagate). */
+CS_INLINE int beats(float v, float m) { return (v > m) | (v != v); }
+
 /* One tap over output columns [lo, hi): input column o*S + off of row xr. A NaN always wins; so does
  * the first tap an output sees (k < 0), which makes a window of -inf pick its first element. */
 CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off, int64_t lo, int64_t hi,
@@ -129,9 +153,9 @@ CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off,
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
         int32_t k = ir[o];
-        int take = (v > m) | (v != v) | (k < 0);
-        yr[o] = take ? v : m;
-        ir[o] = take ? base + (int32_t)(o * S) : k;
+        const int take = beats(v, m) | (k < 0);
+        yr[o] = select_f(take, v, m);
+        ir[o] = select_i(take, base + (int32_t)(o * S), k);
     }
 }
 
@@ -139,7 +163,7 @@ CS_INLINE void max_tap(const float* restrict xr, int64_t S, int64_t off, int64_t
 {
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
-        yr[o] = ((v > m) | (v != v)) ? v : m;
+        yr[o] = select_f(beats(v, m), v, m);
     }
 }
 
@@ -177,9 +201,6 @@ CS_INLINE void max_pool_rows(const float* restrict x, const cs_pool_geometry* g,
         }
     }
 }
-
-/* max(p, q) that propagates a NaN from either side. */
-CS_INLINE float max_nan(float p, float q) { return ((q > p) | (q != q)) ? q : p; }
 
 /* Outputs whose whole window lies inside the input (no padding, no clipping): rows [*oh0, *oh1),
  * columns [*ow0, *ow1). */
@@ -223,7 +244,9 @@ CS_INLINE void max_window(const float* restrict x, const cs_pool_geometry* g, in
         for (int64_t s = s0; s < s1; s++) {
             const int64_t at = (hstart + r * g->dh) * W + wstart + s * g->dw;
             const float v = x[at];
-            if ((v > m) | (v != v) | (k < 0)) { m = v; k = (int32_t)at; }
+            const int take = beats(v, m) | (k < 0);
+            m = select_f(take, v, m);
+            k = select_i(take, (int32_t)at, k);
         }
     y[oh * g->ow + ow] = m;
     if (idx) idx[oh * g->ow + ow] = k;
@@ -242,9 +265,9 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
             for (int64_t s = 0; s < K; s++) {
                 if (r == 0 && s == 0) continue;
                 const float v = p[r * W + s];
-                const int t = (v > m) | (v != v);
-                m = t ? v : m;
-                if (ir) k = t ? base + (int32_t)(r * W + o * S + s) : k;
+                const int t = beats(v, m);
+                m = select_f(t, v, m);
+                if (ir) k = select_i(t, base + (int32_t)(r * W + o * S + s), k);
             }
         yr[o] = m;
         if (ir) ir[o] = k;
@@ -257,9 +280,122 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
         else max_fused_row(xr, W, K, S, g->pw, ow0, ow1, base, yr, NULL);                           \
     } while (0)
 
+/* ---- explicit SIMD for the 2x2 stride-2 interior ----
+ * The auto-vectorized fused loop needs rows of at least one vector (16 outputs with AVX-512); the
+ * 14- and 7-wide rows of MNIST-sized planes then ran in scalar remainders. These versions cover any row
+ * length with masked loads and stores (a masked-off lane is never read or written), one row per pass:
+ * load 2x16 floats of each input row, split even and odd columns, and apply the same sequential rule
+ * (top-left, top-right, bottom-left, bottom-right; larger or NaN wins). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CS_NO_MULTIVERSION)
+#include <immintrin.h>
+#define CS_X86_SIMD 1
+
+/* 2 with AVX-512F, 1 with AVX2, else 0. */
+static int x86_simd_level(void)
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 2;
+    if (__builtin_cpu_supports("avx2")) return 1;
+    return 0;
+}
+
+/* rows x cols full windows; x0 is the top-left input element of the first one (plane offset base0),
+ * W and OW the input and output row strides. A vector may read past the end of a row, into the rows
+ * below, as long as it stays before end (the end of the plane); only the last vectors of a plane need
+ * masked loads (slower when streaming from memory), and extra lanes are never stored. */
+__attribute__((target("avx512f"), noinline))
+static void max_2x2_block_avx512(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+                                 float* y0, int32_t* i0, int64_t OW)
+{
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i even = _mm512_add_epi32(iota, iota), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    for (int64_t r = 0; r < rows; r++) {
+        const float* a = x0 + 2 * r * W;
+        const float* b = a + W;
+        float* yr = y0 + r * OW;
+        int32_t* ir = i0 ? i0 + r * OW : NULL;
+        for (int64_t o = 0; o < cols; o += 16) {
+            const int64_t n = cols - o < 16 ? cols - o : 16, in = 2 * n;
+            const __mmask16 mout = (__mmask16)(n == 16 ? 0xFFFF : (1u << n) - 1);
+            const __mmask16 mlo = (__mmask16)(in >= 16 ? 0xFFFF : (1u << in) - 1);
+            const __mmask16 mhi = (__mmask16)(in >= 32 ? 0xFFFF : in > 16 ? (1u << (in - 16)) - 1 : 0);
+            __m512 alo, ahi, blo, bhi;
+            if (b + 2 * o + 32 <= end) {
+                alo = _mm512_loadu_ps(a + 2 * o); ahi = _mm512_loadu_ps(a + 2 * o + 16);
+                blo = _mm512_loadu_ps(b + 2 * o); bhi = _mm512_loadu_ps(b + 2 * o + 16);
+            } else {
+                alo = _mm512_maskz_loadu_ps(mlo, a + 2 * o); ahi = _mm512_maskz_loadu_ps(mhi, a + 2 * o + 16);
+                blo = _mm512_maskz_loadu_ps(mlo, b + 2 * o); bhi = _mm512_maskz_loadu_ps(mhi, b + 2 * o + 16);
+            }
+            const __m512 tr = _mm512_permutex2var_ps(alo, odd, ahi), bl = _mm512_permutex2var_ps(blo, even, bhi);
+            const __m512 br = _mm512_permutex2var_ps(blo, odd, bhi);
+            __m512 m = _mm512_permutex2var_ps(alo, even, ahi);
+            __mmask16 t1 = _mm512_cmp_ps_mask(tr, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(tr, tr, _CMP_UNORD_Q);
+            m = _mm512_mask_mov_ps(m, t1, tr);
+            __mmask16 t2 = _mm512_cmp_ps_mask(bl, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(bl, bl, _CMP_UNORD_Q);
+            m = _mm512_mask_mov_ps(m, t2, bl);
+            __mmask16 t3 = _mm512_cmp_ps_mask(br, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(br, br, _CMP_UNORD_Q);
+            m = _mm512_mask_mov_ps(m, t3, br);
+            _mm512_mask_storeu_ps(yr + o, mout, m);
+            if (ir) {
+                const __m512i tl = _mm512_add_epi32(_mm512_set1_epi32(base0 + (int32_t)(2 * r * W + 2 * o)), even);
+                __m512i k = _mm512_mask_add_epi32(tl, t1, tl, _mm512_set1_epi32(1));
+                k = _mm512_mask_add_epi32(k, t2, tl, _mm512_set1_epi32((int32_t)W));
+                k = _mm512_mask_add_epi32(k, t3, tl, _mm512_set1_epi32((int32_t)W + 1));
+                _mm512_mask_storeu_epi32(ir + o, mout, k);
+            }
+        }
+    }
+}
+
+__attribute__((target("avx2"), noinline))
+static void max_2x2_block_avx2(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+                               float* y0, int32_t* i0, int64_t OW)
+{
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), even = _mm256_add_epi32(iota, iota);
+    for (int64_t r = 0; r < rows; r++) {
+        const float* a = x0 + 2 * r * W;
+        const float* b = a + W;
+        float* yr = y0 + r * OW;
+        int32_t* ir = i0 ? i0 + r * OW : NULL;
+        for (int64_t o = 0; o < cols; o += 8) {
+            const int64_t n = cols - o < 8 ? cols - o : 8;
+            const __m256i mout = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), iota);
+            const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(2 * n)), iota);
+            const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(2 * n - 8)), iota);
+            const int full = b + 2 * o + 16 <= end;
+            __m256 lo = full ? _mm256_loadu_ps(a + 2 * o) : _mm256_maskload_ps(a + 2 * o, mlo);
+            __m256 hi = full ? _mm256_loadu_ps(a + 2 * o + 8) : _mm256_maskload_ps(a + 2 * o + 8, mhi);
+            /* even/odd columns: shuffle within 128-bit lanes, then put the 64-bit pairs in order */
+            __m256 m = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+            const __m256 tr = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+            lo = full ? _mm256_loadu_ps(b + 2 * o) : _mm256_maskload_ps(b + 2 * o, mlo);
+            hi = full ? _mm256_loadu_ps(b + 2 * o + 8) : _mm256_maskload_ps(b + 2 * o + 8, mhi);
+            const __m256 bl = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+            const __m256 br = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+            const __m256 t1 = _mm256_or_ps(_mm256_cmp_ps(tr, m, _CMP_GT_OQ), _mm256_cmp_ps(tr, tr, _CMP_UNORD_Q));
+            m = _mm256_blendv_ps(m, tr, t1);
+            const __m256 t2 = _mm256_or_ps(_mm256_cmp_ps(bl, m, _CMP_GT_OQ), _mm256_cmp_ps(bl, bl, _CMP_UNORD_Q));
+            m = _mm256_blendv_ps(m, bl, t2);
+            const __m256 t3 = _mm256_or_ps(_mm256_cmp_ps(br, m, _CMP_GT_OQ), _mm256_cmp_ps(br, br, _CMP_UNORD_Q));
+            m = _mm256_blendv_ps(m, br, t3);
+            _mm256_maskstore_ps(yr + o, mout, m);
+            if (ir) {
+                const __m256i tl = _mm256_add_epi32(_mm256_set1_epi32(base0 + (int32_t)(2 * r * W + 2 * o)), even);
+                __m256 k = _mm256_castsi256_ps(tl);
+                k = _mm256_blendv_ps(k, _mm256_castsi256_ps(_mm256_add_epi32(tl, _mm256_set1_epi32(1))), t1);
+                k = _mm256_blendv_ps(k, _mm256_castsi256_ps(_mm256_add_epi32(tl, _mm256_set1_epi32((int32_t)W))), t2);
+                k = _mm256_blendv_ps(k, _mm256_castsi256_ps(_mm256_add_epi32(tl, _mm256_set1_epi32((int32_t)W + 1))), t3);
+                _mm256_maskstore_epi32(ir + o, mout, _mm256_castps_si256(k));
+            }
+        }
+    }
+}
+#endif
+
 /* One plane: border rows tap-major, border columns window by window, the interior fused. */
 CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc, int kind,
-                              float* restrict y, int32_t* restrict idx)
+                              int simd, float* restrict y, int32_t* restrict idx)
 {
     const int64_t W = g->w, OH = g->oh, OW = g->ow;
     int64_t oh0, oh1, ow0, ow1;
@@ -269,6 +405,24 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
         return;
     }
     max_pool_rows(x, g, tc, 0, oh0, 0, OW, y, idx);
+#ifdef CS_X86_SIMD
+    if (kind == FUSED_2S2 && simd > 0) {
+        const int64_t h0 = oh0 * 2 - g->ph, w0 = ow0 * 2 - g->pw;
+        const int32_t base0 = (int32_t)(h0 * W + w0);
+        int32_t* i0 = idx ? idx + oh0 * OW + ow0 : NULL;
+        const float* end = x + (int64_t)g->h * W;
+        if (simd == 2) max_2x2_block_avx512(x + base0, end, W, oh1 - oh0, ow1 - ow0, base0, y + oh0 * OW + ow0, i0, OW);
+        else max_2x2_block_avx2(x + base0, end, W, oh1 - oh0, ow1 - ow0, base0, y + oh0 * OW + ow0, i0, OW);
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            for (int64_t ow = 0; ow < ow0; ow++) max_window(x, g, oh, ow, y, idx);
+            for (int64_t ow = ow1; ow < OW; ow++) max_window(x, g, oh, ow, y, idx);
+        }
+        max_pool_rows(x, g, tc, oh1, OH, 0, OW, y, idx);
+        return;
+    }
+#else
+    (void)simd;
+#endif
     for (int64_t oh = oh0; oh < oh1; oh++) {
         const int64_t hstart = oh * g->sh - g->ph;
         const float* restrict xr = x + hstart * W;
@@ -287,14 +441,33 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
 }
 
 CS_MULTIVERSION
-static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, float* y, int32_t* idx)
+static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int simd, float* y, int32_t* idx)
 {
     const int64_t in_plane = (int64_t)g->h * g->w, out_plane = (int64_t)g->oh * g->ow;
     const int kind = fused_kind(g);
     tap_columns tc;
     tap_columns_init(&tc, g);
     for (int64_t p = 0; p < planes; p++)
-        max_pool_plane(x + p * in_plane, g, &tc, kind, y + p * out_plane, idx ? idx + p * out_plane : NULL);
+        max_pool_plane(x + p * in_plane, g, &tc, kind, simd, y + p * out_plane, idx ? idx + p * out_plane : NULL);
+}
+
+/* The explicit-SIMD level the 2x2 interior uses: what the CPU has, capped by cs_pool_simd_level. */
+static int32_t s_simd_cap = 2;
+
+static int simd_level(void)
+{
+#ifdef CS_X86_SIMD
+    const int level = x86_simd_level(), cap = __atomic_load_n(&s_simd_cap, __ATOMIC_RELAXED);
+    return level < cap ? level : cap;
+#else
+    return 0;
+#endif
+}
+
+int32_t cs_pool_simd_level(int32_t cap)
+{
+    if (cap >= 0) __atomic_store_n(&s_simd_cap, cap > 2 ? 2 : cap, __ATOMIC_RELAXED);
+    return simd_level();
 }
 
 int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, int32_t* indices)
@@ -302,7 +475,7 @@ int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, i
     if (!x || !y) return CS_E_NULL;
     int32_t st = check_geometry(g, 1, 1);
     if (st != CS_OK) return st;
-    max_pool_planes(x, g, (int64_t)g->n * g->c, y, indices);
+    max_pool_planes(x, g, (int64_t)g->n * g->c, simd_level(), y, indices);
     return CS_OK;
 }
 
@@ -562,9 +735,9 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    int take = (v > mj) | (v != v);
-                    m[j] = take ? v : mj;
-                    k[j] = take ? (int32_t)i + j : k[j];
+                    const int take = beats(v, mj);
+                    m[j] = select_f(take, v, mj);
+                    k[j] = select_i(take, (int32_t)i + j, k[j]);
                 }
             }
         } else {
@@ -572,7 +745,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    m[j] = ((v > mj) | (v != v)) ? v : mj;
+                    m[j] = select_f(beats(v, mj), v, mj);
                 }
             }
         }
@@ -598,7 +771,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 
 CS_MULTIVERSION
 static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
-                                float* y, int32_t* idx)
+                                int simd, float* y, int32_t* idx)
 {
     const int64_t H = h, W = w, OH = oh, OW = ow;
     const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
@@ -610,7 +783,7 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
         float* yp = y + p * OH * OW;
         int32_t* ip = idx ? idx + p * OH * OW : NULL;
         if (OH == 1 && OW == 1) { global_max_plane(xp, H * W, yp, ip); continue; }
-        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), yp, ip); continue; }
+        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), simd, yp, ip); continue; }
         for (int64_t i = 0; i < OH; i++) {
             const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
             for (int64_t j = 0; j < OW; j++) {
@@ -620,7 +793,9 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
                 for (int64_t ih = hs; ih < he; ih++)
                     for (int64_t iw = ws; iw < we; iw++) {
                         float v = xp[ih * W + iw];
-                        if ((v > m) | (v != v)) { m = v; k = (int32_t)(ih * W + iw); }
+                        const int t = beats(v, m);
+                        m = select_f(t, v, m);
+                        k = select_i(t, (int32_t)(ih * W + iw), k);
                     }
                 yp[i * OW + j] = m;
                 if (ip) ip[i * OW + j] = k;
@@ -702,7 +877,7 @@ int32_t cs_adaptive_max_pool2d_f32(const float* x, int64_t planes, int32_t h, in
     if (!x || !y) return CS_E_NULL;
     int32_t st = check_planes(planes, h, w, oh, ow);
     if (st != CS_OK) return st;
-    adaptive_max_planes(x, planes, h, w, oh, ow, y, indices);
+    adaptive_max_planes(x, planes, h, w, oh, ow, simd_level(), y, indices);
     return CS_OK;
 }
 
@@ -754,7 +929,9 @@ static void fractional_max_planes(const float* x, int64_t planes, int64_t H, int
                 for (int64_t ih = hs; ih < hs + KH; ih++)
                     for (int64_t iw = ws; iw < ws + KW; iw++) {
                         float v = xp[ih * W + iw];
-                        if ((v > m) | (v != v)) { m = v; k = (int32_t)(ih * W + iw); }
+                        const int t = beats(v, m);
+                        m = select_f(t, v, m);
+                        k = select_i(t, (int32_t)(ih * W + iw), k);
                     }
                 y[(p * OH + i) * OW + j] = m;
                 if (idx) idx[(p * OH + i) * OW + j] = k;

@@ -130,3 +130,77 @@ public unsafe class PoolingKernelTests
         Assert.StartsWith("output holds 7 floats; this call needs exactly 18.", e.Message);
     }
 }
+
+/// <summary>Tests that switch the native 2x2 max pool between its AVX-512, AVX2 and portable paths run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PoolingSimdCollection
+{
+    public const string Name = "pooling SIMD level";
+}
+
+[Collection(PoolingSimdCollection.Name)]
+public class PoolingSimdTests
+{
+    /// <summary>Every path of the 2x2 stride-2 max pool gives PyTorch's values and argmax (first maximum in
+    /// row-major order, NaN wins) on short rows (masked tails), long rows, odd sizes, ceil mode and padding.</summary>
+    [Theory]
+    [InlineData(3, 2, 14, 14, 0, false)]
+    [InlineData(2, 3, 7, 9, 0, true)]
+    [InlineData(1, 2, 9, 70, 1, false)]
+    [InlineData(2, 1, 6, 35, 1, true)]
+    [InlineData(1, 1, 2, 2, 0, false)]
+    public void Max_pool_2x2_agrees_on_every_SIMD_path(int n, int c, int h, int w, int pad, bool ceil)
+    {
+        int available = Native.PoolSimdLevel(-1);
+        var rng = new Random(h * 100 + w);
+        // Small integers: plenty of ties; a few NaNs.
+        float[] x = Enumerable.Range(0, n * c * h * w).Select(_ => rng.Next(10) == 0 ? float.NaN : rng.Next(4)).ToArray();
+        try
+        {
+            for (int level = available; level >= 0; level--)
+            {
+                Assert.Equal(level, Native.PoolSimdLevel(level));
+                using var input = Tensor.FromArray(x, n, c, h, w);
+                input.RequiresGrad = true;
+                using var y = input.MaxPool2d(2, 2, pad, ceilMode: ceil);
+                using var ones = Tensor.Ones(y.Shape);
+                y.Backward(ones);
+                var (values, counts) = Reference2x2(x, n * c, h, w, y.Shape[^2], y.Shape[^1], pad);
+                float[] actual = y.ToArray();
+                for (int i = 0; i < actual.Length; i++)
+                    Assert.True(float.IsNaN(values[i]) ? float.IsNaN(actual[i]) : values[i] == actual[i], $"level {level}: output {i} is {actual[i]}, expected {values[i]}");
+                Assert.Equal(counts, input.Grad!.ToArray());
+                input.Grad.Dispose();
+            }
+        }
+        finally
+        {
+            Native.PoolSimdLevel(2);
+        }
+    }
+
+    /// <summary>Values and, per input element, how many windows chose it, by PyTorch's sequential rule.</summary>
+    private static (float[] Values, float[] Counts) Reference2x2(float[] x, int planes, int h, int w, int oh, int ow, int pad)
+    {
+        var values = new float[planes * oh * ow];
+        var counts = new float[x.Length];
+        for (int p = 0; p < planes; p++)
+        for (int i = 0; i < oh; i++)
+        for (int j = 0; j < ow; j++)
+        {
+            float m = float.NegativeInfinity;
+            int at = -1;
+            for (int r = 0; r < 2; r++)
+            for (int s = 0; s < 2; s++)
+            {
+                int ih = 2 * i - pad + r, iw = 2 * j - pad + s;
+                if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                float v = x[(p * h + ih) * w + iw];
+                if (at < 0 || v > m || float.IsNaN(v)) { m = v; at = (p * h + ih) * w + iw; }
+            }
+            values[(p * oh + i) * ow + j] = m;
+            counts[at] += 1;
+        }
+        return (values, counts);
+    }
+}
