@@ -121,9 +121,9 @@ CS_INLINE int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i 
 
 /* ---- max pool ---- */
 
-/* Branch-free selects: t ? a : b as bit masks. On random data a compare-and-branch mispredicts about
- * half the time, which made the scalar remainders of short rows (a 14-wide row of a 28x28 plane) cost
- * several times the vector loop; as masks they compile to and/andn/or (and still vectorize). */
+/* Branch-free selects for scalar loops: t ? a : b as bit masks. On random data a compare-and-branch
+ * mispredicts about half the time, so the window-by-window loops (borders, small adaptive and
+ * fractional windows) use these. Vectorized loops keep plain ?: , which becomes one blend per select. */
 CS_INLINE float select_f(int t, float a, float b)
 {
     uint32_t ua, ub;
@@ -154,8 +154,8 @@ CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off,
         float v = xr[o * S + off], m = yr[o];
         int32_t k = ir[o];
         const int take = beats(v, m) | (k < 0);
-        yr[o] = select_f(take, v, m);
-        ir[o] = select_i(take, base + (int32_t)(o * S), k);
+        yr[o] = take ? v : m;
+        ir[o] = take ? base + (int32_t)(o * S) : k;
     }
 }
 
@@ -163,7 +163,7 @@ CS_INLINE void max_tap(const float* restrict xr, int64_t S, int64_t off, int64_t
 {
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
-        yr[o] = select_f(beats(v, m), v, m);
+        yr[o] = beats(v, m) ? v : m;
     }
 }
 
@@ -266,8 +266,8 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
                 if (r == 0 && s == 0) continue;
                 const float v = p[r * W + s];
                 const int t = beats(v, m);
-                m = select_f(t, v, m);
-                if (ir) k = select_i(t, base + (int32_t)(r * W + o * S + s), k);
+                m = t ? v : m;
+                if (ir) k = t ? base + (int32_t)(r * W + o * S + s) : k;
             }
         yr[o] = m;
         if (ir) ir[o] = k;
@@ -529,38 +529,96 @@ CS_INLINE int64_t avg_divisor(const cs_pool_geometry* g, int64_t hstart, int64_t
     return count_include_pad ? pool : (he - hs) * (we - ws);
 }
 
+/* Output rows [oh0, oh1) of one plane, any geometry, tap-major. */
+CS_INLINE void avg_pool_rows(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc, int64_t oh0,
+                             int64_t oh1, int32_t count_include_pad, int32_t divisor_override, float* restrict y)
+{
+    const int64_t H = g->h, W = g->w, OW = g->ow, SW = g->sw;
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        float* restrict yr = y + oh * OW;
+        memset(yr, 0, (size_t)OW * sizeof(float));
+        const int64_t hstart = oh * g->sh - g->ph;
+        int64_t r0, r1;
+        tap_range(hstart, g->kh, 1, H, &r0, &r1);
+        for (int64_t r = r0; r < r1; r++) {
+            const float* xr = x + (hstart + r) * W;
+            for (int64_t s = 0; s < g->kw; s++) {
+                const int64_t off = s - g->pw;
+                int64_t lo, hi;
+                tap_columns_get(tc, g, s, 0, OW, &lo, &hi);
+                if (SW == 1) add_tap(xr, 1, off, lo, hi, yr);
+                else if (SW == 2) add_tap(xr, 2, off, lo, hi, yr);
+                else add_tap(xr, SW, off, lo, hi, yr);
+            }
+        }
+        for (int64_t o = 0; o < OW; o++) {
+            int64_t d = avg_divisor(g, hstart, o, count_include_pad, divisor_override);
+            yr[o] = d == 0 ? 0.0f : yr[o] / (float)d;
+        }
+    }
+}
+
+/* One window, any position (border outputs). */
+CS_INLINE void avg_window(const float* restrict x, const cs_pool_geometry* g, int64_t oh, int64_t ow,
+                          int32_t count_include_pad, int32_t divisor_override, float* restrict y)
+{
+    const int64_t W = g->w, hstart = oh * g->sh - g->ph, wstart = ow * g->sw - g->pw;
+    int64_t r0, r1, s0, s1;
+    tap_range(hstart, g->kh, 1, g->h, &r0, &r1);
+    tap_range(wstart, g->kw, 1, W, &s0, &s1);
+    float sum = 0.0f;
+    for (int64_t r = r0; r < r1; r++)
+        for (int64_t s = s0; s < s1; s++) sum += x[(hstart + r) * W + wstart + s];
+    const int64_t d = avg_divisor(g, hstart, ow, count_include_pad, divisor_override);
+    y[oh * g->ow + ow] = d == 0 ? 0.0f : sum / (float)d;
+}
+
+/* Interior columns [lo, hi) of one output row (windows inside the input, so the divisor is K*K or the
+ * override); the sum runs in row-major window order, as everywhere. */
+CS_INLINE void avg_fused_row(const float* restrict xr, int64_t W, int64_t K, int64_t S, int64_t pw, int64_t lo,
+                             int64_t hi, float divisor, float* restrict yr)
+{
+    for (int64_t o = lo; o < hi; o++) {
+        const float* restrict p = xr + (o * S - pw);
+        float sum = 0.0f;
+        for (int64_t r = 0; r < K; r++)
+            for (int64_t s = 0; s < K; s++) sum += p[r * W + s];
+        yr[o] = sum / divisor;
+    }
+}
+
 CS_MULTIVERSION
 static void avg_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int32_t count_include_pad,
                             int32_t divisor_override, float* y)
 {
-    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow, SW = g->sw;
+    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow;
+    const int kind = fused_kind(g);
+    const float divisor = (float)(divisor_override != 0 ? divisor_override : g->kh * g->kw);
+    int64_t oh0, oh1, ow0, ow1;
+    interior(g, &oh0, &oh1, &ow0, &ow1);
+    const int fused = kind != FUSED_NONE && oh0 < oh1 && ow0 < ow1;
     tap_columns tc;
     tap_columns_init(&tc, g);
     for (int64_t p = 0; p < planes; p++) {
         const float* xp = x + p * H * W;
         float* yp = y + p * OH * OW;
-        for (int64_t oh = 0; oh < OH; oh++) {
-            float* restrict yr = yp + oh * OW;
-            memset(yr, 0, (size_t)OW * sizeof(float));
-            const int64_t hstart = oh * g->sh - g->ph;
-            int64_t r0, r1;
-            tap_range(hstart, g->kh, 1, H, &r0, &r1);
-            for (int64_t r = r0; r < r1; r++) {
-                const float* xr = xp + (hstart + r) * W;
-                for (int64_t s = 0; s < g->kw; s++) {
-                    const int64_t off = s - g->pw;
-                    int64_t lo, hi;
-                    tap_columns_get(&tc, g, s, 0, OW, &lo, &hi);
-                    if (SW == 1) add_tap(xr, 1, off, lo, hi, yr);
-                    else if (SW == 2) add_tap(xr, 2, off, lo, hi, yr);
-                    else add_tap(xr, SW, off, lo, hi, yr);
-                }
-            }
-            for (int64_t o = 0; o < OW; o++) {
-                int64_t d = avg_divisor(g, hstart, o, count_include_pad, divisor_override);
-                yr[o] = d == 0 ? 0.0f : yr[o] / (float)d;
-            }
+        if (!fused) {
+            avg_pool_rows(xp, g, &tc, 0, OH, count_include_pad, divisor_override, yp);
+            continue;
         }
+        avg_pool_rows(xp, g, &tc, 0, oh0, count_include_pad, divisor_override, yp);
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            const float* restrict xr = xp + (oh * g->sh - g->ph) * W;
+            float* restrict yr = yp + oh * OW;
+            for (int64_t ow = 0; ow < ow0; ow++) avg_window(xp, g, oh, ow, count_include_pad, divisor_override, yp);
+            switch (kind) {
+            case FUSED_2S2: avg_fused_row(xr, W, 2, 2, g->pw, ow0, ow1, divisor, yr); break;
+            case FUSED_3S2: avg_fused_row(xr, W, 3, 2, g->pw, ow0, ow1, divisor, yr); break;
+            default: avg_fused_row(xr, W, 3, 1, g->pw, ow0, ow1, divisor, yr); break;
+            }
+            for (int64_t ow = ow1; ow < OW; ow++) avg_window(xp, g, oh, ow, count_include_pad, divisor_override, yp);
+        }
+        avg_pool_rows(xp, g, &tc, oh1, OH, count_include_pad, divisor_override, yp);
     }
 }
 
@@ -713,6 +771,30 @@ int32_t cs_lp_pool2d_backward_f32(const float* x, const float* dy, const cs_pool
 
 /* ---- adaptive pools ---- */
 
+/* The max of rows [hs, he) x columns [ws, we) of a plane W wide, by the sequential rule, and its offset.
+ * Small windows use branch-free selects (which element wins is unpredictable); large ones branch, since
+ * a new maximum gets rare as the window grows and a predicted branch is cheaper than a select. */
+CS_INLINE void window_max(const float* restrict x, int64_t W, int64_t hs, int64_t he, int64_t ws, int64_t we,
+                          int branchy, float* max, int32_t* at)
+{
+    float m = -INFINITY;
+    int32_t k = (int32_t)(hs * W + ws);
+    for (int64_t ih = hs; ih < he; ih++)
+        for (int64_t iw = ws; iw < we; iw++) {
+            const float v = x[ih * W + iw];
+            if (branchy) {
+                if (beats(v, m)) { m = v; k = (int32_t)(ih * W + iw); }
+            } else {
+                const int t = beats(v, m);
+                m = select_f(t, v, m);
+                k = select_i(t, (int32_t)(ih * W + iw), k);
+            }
+        }
+    *max = m;
+    *at = k;
+}
+
+
 /* The regular pool an adaptive pool is when the output divides the input: kernel = stride = H/OH. */
 static cs_pool_geometry regular_geometry(int32_t h, int32_t w, int32_t oh, int32_t ow)
 {
@@ -736,8 +818,8 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
                     const int take = beats(v, mj);
-                    m[j] = select_f(take, v, mj);
-                    k[j] = select_i(take, (int32_t)i + j, k[j]);
+                    m[j] = take ? v : mj;
+                    k[j] = take ? (int32_t)i + j : k[j];
                 }
             }
         } else {
@@ -745,7 +827,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    m[j] = select_f(beats(v, mj), v, mj);
+                    m[j] = beats(v, mj) ? v : mj;
                 }
             }
         }
@@ -776,6 +858,7 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
     const int64_t H = h, W = w, OH = oh, OW = ow;
     const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
     const int regular = H % OH == 0 && W % OW == 0;
+    const int large = (H / OH + 1) * (W / OW + 1) > 16;
     tap_columns tc;
     tap_columns_init(&tc, &g);
     for (int64_t p = 0; p < planes; p++) {
@@ -788,15 +871,10 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
             const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
             for (int64_t j = 0; j < OW; j++) {
                 const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
-                float m = -INFINITY;
-                int32_t k = (int32_t)(hs * W + ws);
-                for (int64_t ih = hs; ih < he; ih++)
-                    for (int64_t iw = ws; iw < we; iw++) {
-                        float v = xp[ih * W + iw];
-                        const int t = beats(v, m);
-                        m = select_f(t, v, m);
-                        k = select_i(t, (int32_t)(ih * W + iw), k);
-                    }
+                float m;
+                int32_t k;
+                if (large) window_max(xp, W, hs, he, ws, we, 1, &m, &k);
+                else window_max(xp, W, hs, he, ws, we, 0, &m, &k);
                 yp[i * OW + j] = m;
                 if (ip) ip[i * OW + j] = k;
             }
@@ -924,15 +1002,10 @@ static void fractional_max_planes(const float* x, int64_t planes, int64_t H, int
             const int64_t hs = fractional_start(uh, i, H, OH, KH);
             for (int64_t j = 0; j < OW; j++) {
                 const int64_t ws = fractional_start(uw, j, W, OW, KW);
-                float m = -INFINITY;
-                int32_t k = (int32_t)(hs * W + ws);
-                for (int64_t ih = hs; ih < hs + KH; ih++)
-                    for (int64_t iw = ws; iw < ws + KW; iw++) {
-                        float v = xp[ih * W + iw];
-                        const int t = beats(v, m);
-                        m = select_f(t, v, m);
-                        k = select_i(t, (int32_t)(ih * W + iw), k);
-                    }
+                float m;
+                int32_t k;
+                if (KH * KW > 16) window_max(xp, W, hs, hs + KH, ws, ws + KW, 1, &m, &k);
+                else window_max(xp, W, hs, hs + KH, ws, ws + KW, 0, &m, &k);
                 y[(p * OH + i) * OW + j] = m;
                 if (idx) idx[(p * OH + i) * OW + j] = k;
             }
