@@ -1,13 +1,17 @@
 /* Pooling kernels for NCHW float32 (shape letters in convsharp_native.h; window rule and argmax
  * convention in cs_pooling.h).
  *
- * Max and average pools run "tap-major": for one output row, each kernel tap (r, s) is one pass over
- * the output columns it reaches (an interval found once, as in im2col.c), so the inner loop is a
- * branch-free, vectorizable strided read (unit stride, stride 2 and any stride are specialised).
- * Every output element still sees its taps in row-major window order, so sums round exactly like a
- * per-window loop and ties pick the same element as PyTorch's kernels. The 2x2 stride-2 max pool,
- * the common CNN layer, has its own fused single-pass loop; global (1x1 adaptive) pools reduce each
- * plane with 16 independent lanes so the reduction vectorizes.
+ * Three loop shapes, all giving the same results (every output sees its window in row-major order, so
+ * sums round alike and ties pick the same element as PyTorch's kernels):
+ *  - tap-major rows, for any geometry: for one output row, each kernel tap (r, s) is one pass over the
+ *    output columns it reaches (an interval found once per call, as in im2col.c), so the inner loop is a
+ *    branch-free, vectorizable strided read (unit stride, stride 2 and any stride are specialised);
+ *  - fused interiors for 2x2 stride 2 and 3x3 stride 1 or 2: the outputs whose window lies inside the
+ *    input take every tap in one pass (the window unrolled at compile time); border outputs go window by
+ *    window. The 2x2 max pool, the common CNN layer, has explicit AVX-512/AVX2 code with masked tails,
+ *    so short rows (14 outputs from a 28x28 plane) stay vectorized;
+ *  - per-window loops for adaptive and fractional windows, and 16-lane reductions for global pools.
+ * Hot functions are compiled per instruction set (CS_MULTIVERSION); no kernel allocates.
  *
  * Every entry point validates its arguments before touching memory and computes every window bound
  * itself, clipped to the input, so no argument combination reads or writes outside the planes. */
@@ -282,10 +286,10 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
 
 /* ---- explicit SIMD for the 2x2 stride-2 interior ----
  * The auto-vectorized fused loop needs rows of at least one vector (16 outputs with AVX-512); the
- * 14- and 7-wide rows of MNIST-sized planes then ran in scalar remainders. These versions cover any row
- * length with masked loads and stores (a masked-off lane is never read or written), one row per pass:
- * load 2x16 floats of each input row, split even and odd columns, and apply the same sequential rule
- * (top-left, top-right, bottom-left, bottom-right; larger or NaN wins). */
+ * 14- and 7-wide rows of MNIST-sized planes then ran in scalar remainders, about 10x slower. These
+ * versions cover any row length: each step loads 2x16 floats of both input rows, splits even and odd
+ * columns, applies the sequential rule (top-left, top-right, bottom-left, bottom-right; larger or NaN
+ * wins) and stores with a mask, so lanes past the row are never written. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CS_NO_MULTIVERSION)
 #include <immintrin.h>
 #define CS_X86_SIMD 1
