@@ -8,8 +8,8 @@
  *    branch-free, vectorizable strided read (unit stride, stride 2 and any stride are specialised);
  *  - fused interiors for 2x2 stride 2 and 3x3 stride 1 or 2: the outputs whose window lies inside the
  *    input take every tap in one pass (the window unrolled at compile time); border outputs go window by
- *    window. The 2x2 max pool, the common CNN layer, has explicit AVX-512/AVX2 code with masked tails,
- *    so short rows (14 outputs from a 28x28 plane) stay vectorized;
+ *    window. The max pool interiors (2x2 stride 2 is the common CNN layer) have explicit AVX-512 and
+ *    AVX2 code with masked row tails, so short rows (14 outputs from a 28x28 plane) stay vectorized;
  *  - per-window loops for adaptive and fractional windows, and 16-lane reductions for global pools.
  * Hot functions are compiled per instruction set (CS_MULTIVERSION); no kernel allocates.
  *
@@ -284,12 +284,15 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
         else max_fused_row(xr, W, K, S, g->pw, ow0, ow1, base, yr, NULL);                           \
     } while (0)
 
-/* ---- explicit SIMD for the 2x2 stride-2 interior ----
+/* ---- explicit SIMD for the fused interiors of the max pool ----
  * The auto-vectorized fused loop needs rows of at least one vector (16 outputs with AVX-512); the
  * 14- and 7-wide rows of MNIST-sized planes then ran in scalar remainders, about 10x slower. These
- * versions cover any row length: each step loads 2x16 floats of both input rows, splits even and odd
- * columns, applies the sequential rule (top-left, top-right, bottom-left, bottom-right; larger or NaN
- * wins) and stores with a mask, so lanes past the row are never written. */
+ * versions cover any row length: for 16 (AVX-512) or 8 (AVX2) outputs at a time, each tap (r, s) is one
+ * vector of inputs (stride 2: a pair of loads split into even and odd columns), folded in with the
+ * sequential rule (row-major taps; larger or NaN wins); the last store of a row is masked, so lanes
+ * past the row are never written.
+ * Loads may run past the row into the rows below while they stay inside the plane (end); only the last
+ * vectors of a plane use masked loads, which are slower when streaming from memory. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CS_NO_MULTIVERSION)
 #include <immintrin.h>
 #define CS_X86_SIMD 1
@@ -303,97 +306,160 @@ static int x86_simd_level(void)
     return 0;
 }
 
-/* rows x cols full windows; x0 is the top-left input element of the first one (plane offset base0),
- * W and OW the input and output row strides. A vector may read past the end of a row, into the rows
- * below, as long as it stays before end (the end of the plane); only the last vectors of a plane need
- * masked loads (slower when streaming from memory), and extra lanes are never stored. */
-__attribute__((target("avx512f"), noinline))
-static void max_2x2_block_avx512(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
-                                 float* y0, int32_t* i0, int64_t OW)
+/* rows x cols interior windows of a K x K, stride-S pool; x0 is the top-left input element of the first
+ * one (plane offset base0), W and OW the input and output row strides, end the end of the plane. */
+static inline __attribute__((target("avx512f"), always_inline))
+void max_block_avx512(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+                      float* y0, int32_t* i0, int64_t OW, const int K, const int S)
 {
     const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i even = _mm512_add_epi32(iota, iota), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-    for (int64_t r = 0; r < rows; r++) {
-        const float* a = x0 + 2 * r * W;
-        const float* b = a + W;
-        float* yr = y0 + r * OW;
-        int32_t* ir = i0 ? i0 + r * OW : NULL;
+    const __m512i step = S == 2 ? even : iota;
+    for (int64_t rr = 0; rr < rows; rr++) {
+        const float* row0 = x0 + rr * S * W;
+        float* yr = y0 + rr * OW;
+        int32_t* ir = i0 ? i0 + rr * OW : NULL;
+        const int32_t rowbase = base0 + (int32_t)(rr * S * W);
         for (int64_t o = 0; o < cols; o += 16) {
-            const int64_t n = cols - o < 16 ? cols - o : 16, in = 2 * n;
+            /* floats each load pair must bring: S*(n-1)+1 for one tap, one more where its odd lanes are used too */
+            const int64_t n = cols - o < 16 ? cols - o : 16, need = S * (n - 1) + 1, need2 = need + (S == 2);
             const __mmask16 mout = (__mmask16)(n == 16 ? 0xFFFF : (1u << n) - 1);
-            const __mmask16 mlo = (__mmask16)(in >= 16 ? 0xFFFF : (1u << in) - 1);
-            const __mmask16 mhi = (__mmask16)(in >= 32 ? 0xFFFF : in > 16 ? (1u << (in - 16)) - 1 : 0);
-            __m512 alo, ahi, blo, bhi;
-            if (b + 2 * o + 32 <= end) {
-                alo = _mm512_loadu_ps(a + 2 * o); ahi = _mm512_loadu_ps(a + 2 * o + 16);
-                blo = _mm512_loadu_ps(b + 2 * o); bhi = _mm512_loadu_ps(b + 2 * o + 16);
-            } else {
-                alo = _mm512_maskz_loadu_ps(mlo, a + 2 * o); ahi = _mm512_maskz_loadu_ps(mhi, a + 2 * o + 16);
-                blo = _mm512_maskz_loadu_ps(mlo, b + 2 * o); bhi = _mm512_maskz_loadu_ps(mhi, b + 2 * o + 16);
+            const __mmask16 mlo = (__mmask16)(need >= 16 ? 0xFFFF : (1u << need) - 1);
+            const __mmask16 mhi = (__mmask16)(need >= 32 ? 0xFFFF : need > 16 ? (1u << (need - 16)) - 1 : 0);
+            const __mmask16 mlo2 = (__mmask16)(need2 >= 16 ? 0xFFFF : (1u << need2) - 1);
+            const __mmask16 mhi2 = (__mmask16)(need2 >= 32 ? 0xFFFF : need2 > 16 ? (1u << (need2 - 16)) - 1 : 0);
+            const int plain = row0 + (K - 1) * W + o * S + (K - 1) + 16 * S <= end;
+            const __m512i tl = _mm512_add_epi32(_mm512_set1_epi32(rowbase + (int32_t)(o * S)), step);
+            /* all loads first (one pass over the K input rows, as the hardware prefetcher sees it), then the fold */
+            __m512 v[3][3];
+            for (int r = 0; r < K; r++) {
+                const float* q = row0 + r * W + o * S;
+                if (S == 1) {
+                    for (int c = 0; c < K; c++) v[r][c] = plain ? _mm512_loadu_ps(q + c) : _mm512_maskz_loadu_ps(mlo, q + c);
+                } else {  /* columns 2o + c: one load pair gives c = 0 (even lanes) and c = 1 (odd), another c = 2 */
+                    const __m512 lo = plain ? _mm512_loadu_ps(q) : _mm512_maskz_loadu_ps(mlo2, q);
+                    const __m512 hi = plain ? _mm512_loadu_ps(q + 16) : _mm512_maskz_loadu_ps(mhi2, q + 16);
+                    v[r][0] = _mm512_permutex2var_ps(lo, even, hi);
+                    v[r][1] = _mm512_permutex2var_ps(lo, odd, hi);
+                    if (K == 3) {
+                        const __m512 lo2 = plain ? _mm512_loadu_ps(q + 2) : _mm512_maskz_loadu_ps(mlo, q + 2);
+                        const __m512 hi2 = plain ? _mm512_loadu_ps(q + 18) : _mm512_maskz_loadu_ps(mhi, q + 18);
+                        v[r][2] = _mm512_permutex2var_ps(lo2, even, hi2);
+                    }
+                }
             }
-            const __m512 tr = _mm512_permutex2var_ps(alo, odd, ahi), bl = _mm512_permutex2var_ps(blo, even, bhi);
-            const __m512 br = _mm512_permutex2var_ps(blo, odd, bhi);
-            __m512 m = _mm512_permutex2var_ps(alo, even, ahi);
-            __mmask16 t1 = _mm512_cmp_ps_mask(tr, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(tr, tr, _CMP_UNORD_Q);
-            m = _mm512_mask_mov_ps(m, t1, tr);
-            __mmask16 t2 = _mm512_cmp_ps_mask(bl, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(bl, bl, _CMP_UNORD_Q);
-            m = _mm512_mask_mov_ps(m, t2, bl);
-            __mmask16 t3 = _mm512_cmp_ps_mask(br, m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(br, br, _CMP_UNORD_Q);
-            m = _mm512_mask_mov_ps(m, t3, br);
-            _mm512_mask_storeu_ps(yr + o, mout, m);
-            if (ir) {
-                const __m512i tl = _mm512_add_epi32(_mm512_set1_epi32(base0 + (int32_t)(2 * r * W + 2 * o)), even);
-                __m512i k = _mm512_mask_add_epi32(tl, t1, tl, _mm512_set1_epi32(1));
-                k = _mm512_mask_add_epi32(k, t2, tl, _mm512_set1_epi32((int32_t)W));
-                k = _mm512_mask_add_epi32(k, t3, tl, _mm512_set1_epi32((int32_t)W + 1));
-                _mm512_mask_storeu_epi32(ir + o, mout, k);
+            __m512 m = v[0][0];
+            __m512i k = tl;
+            for (int r = 0; r < K; r++)
+                for (int c = 0; c < K; c++) {
+                    if (r == 0 && c == 0) continue;
+                    const __mmask16 t = _mm512_cmp_ps_mask(v[r][c], m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v[r][c], v[r][c], _CMP_UNORD_Q);
+                    m = _mm512_mask_mov_ps(m, t, v[r][c]);
+                    if (ir) k = _mm512_mask_add_epi32(k, t, tl, _mm512_set1_epi32((int32_t)(r * W + c)));
+                }
+            if (n == 16) {  /* plain stores for whole vectors: masked ones are much slower on some CPUs */
+                _mm512_storeu_ps(yr + o, m);
+                if (ir) _mm512_storeu_si512(ir + o, k);
+            } else {
+                _mm512_mask_storeu_ps(yr + o, mout, m);
+                if (ir) _mm512_mask_storeu_epi32(ir + o, mout, k);
             }
         }
     }
 }
 
-__attribute__((target("avx2"), noinline))
-static void max_2x2_block_avx2(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
-                               float* y0, int32_t* i0, int64_t OW)
+static inline __attribute__((target("avx2"), always_inline))
+void max_block_avx2(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+                    float* y0, int32_t* i0, int64_t OW, const int K, const int S)
 {
-    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), even = _mm256_add_epi32(iota, iota);
-    for (int64_t r = 0; r < rows; r++) {
-        const float* a = x0 + 2 * r * W;
-        const float* b = a + W;
-        float* yr = y0 + r * OW;
-        int32_t* ir = i0 ? i0 + r * OW : NULL;
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i step = S == 2 ? _mm256_add_epi32(iota, iota) : iota;
+    for (int64_t rr = 0; rr < rows; rr++) {
+        const float* row0 = x0 + rr * S * W;
+        float* yr = y0 + rr * OW;
+        int32_t* ir = i0 ? i0 + rr * OW : NULL;
+        const int32_t rowbase = base0 + (int32_t)(rr * S * W);
         for (int64_t o = 0; o < cols; o += 8) {
-            const int64_t n = cols - o < 8 ? cols - o : 8;
+            const int64_t n = cols - o < 8 ? cols - o : 8, need = S * (n - 1) + 1, need2 = need + (S == 2);
             const __m256i mout = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), iota);
-            const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(2 * n)), iota);
-            const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(2 * n - 8)), iota);
-            const int full = b + 2 * o + 16 <= end;
-            __m256 lo = full ? _mm256_loadu_ps(a + 2 * o) : _mm256_maskload_ps(a + 2 * o, mlo);
-            __m256 hi = full ? _mm256_loadu_ps(a + 2 * o + 8) : _mm256_maskload_ps(a + 2 * o + 8, mhi);
-            /* even/odd columns: shuffle within 128-bit lanes, then put the 64-bit pairs in order */
-            __m256 m = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
-            const __m256 tr = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
-            lo = full ? _mm256_loadu_ps(b + 2 * o) : _mm256_maskload_ps(b + 2 * o, mlo);
-            hi = full ? _mm256_loadu_ps(b + 2 * o + 8) : _mm256_maskload_ps(b + 2 * o + 8, mhi);
-            const __m256 bl = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
-            const __m256 br = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
-            const __m256 t1 = _mm256_or_ps(_mm256_cmp_ps(tr, m, _CMP_GT_OQ), _mm256_cmp_ps(tr, tr, _CMP_UNORD_Q));
-            m = _mm256_blendv_ps(m, tr, t1);
-            const __m256 t2 = _mm256_or_ps(_mm256_cmp_ps(bl, m, _CMP_GT_OQ), _mm256_cmp_ps(bl, bl, _CMP_UNORD_Q));
-            m = _mm256_blendv_ps(m, bl, t2);
-            const __m256 t3 = _mm256_or_ps(_mm256_cmp_ps(br, m, _CMP_GT_OQ), _mm256_cmp_ps(br, br, _CMP_UNORD_Q));
-            m = _mm256_blendv_ps(m, br, t3);
-            _mm256_maskstore_ps(yr + o, mout, m);
-            if (ir) {
-                const __m256i tl = _mm256_add_epi32(_mm256_set1_epi32(base0 + (int32_t)(2 * r * W + 2 * o)), even);
-                __m256 k = _mm256_castsi256_ps(tl);
-                k = _mm256_blendv_ps(k, _mm256_castsi256_ps(_mm256_add_epi32(tl, _mm256_set1_epi32(1))), t1);
-                k = _mm256_blendv_ps(k, _mm256_castsi256_ps(_mm256_add_epi32(tl, _mm256_set1_epi32((int32_t)W))), t2);
-                k = _mm256_blendv_ps(k, _mm256_castsi256_ps(_mm256_add_epi32(tl, _mm256_set1_epi32((int32_t)W + 1))), t3);
-                _mm256_maskstore_epi32(ir + o, mout, _mm256_castps_si256(k));
+            const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)need), iota);
+            const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(need - 8)), iota);
+            const __m256i mlo2 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)need2), iota);
+            const __m256i mhi2 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(need2 - 8)), iota);
+            const int plain = row0 + (K - 1) * W + o * S + (K - 1) + 8 * S <= end;
+            const __m256i tl = _mm256_add_epi32(_mm256_set1_epi32(rowbase + (int32_t)(o * S)), step);
+            __m256 m = _mm256_setzero_ps(), k = _mm256_castsi256_ps(tl);
+            for (int r = 0; r < K; r++) {
+                const float* q = row0 + r * W + o * S;
+                __m256 v[3];
+                if (S == 1) {
+                    for (int c = 0; c < K; c++) v[c] = plain ? _mm256_loadu_ps(q + c) : _mm256_maskload_ps(q + c, mlo);
+                } else {  /* as above; even/odd columns: pick them within 128-bit lanes, then order the 64-bit pairs */
+                    const __m256 lo = plain ? _mm256_loadu_ps(q) : _mm256_maskload_ps(q, mlo2);
+                    const __m256 hi = plain ? _mm256_loadu_ps(q + 8) : _mm256_maskload_ps(q + 8, mhi2);
+                    v[0] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+                    v[1] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+                    if (K == 3) {
+                        const __m256 lo2 = plain ? _mm256_loadu_ps(q + 2) : _mm256_maskload_ps(q + 2, mlo);
+                        const __m256 hi2 = plain ? _mm256_loadu_ps(q + 10) : _mm256_maskload_ps(q + 10, mhi);
+                        v[2] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo2, hi2, 0x88)), 0xD8));
+                    }
+                }
+                for (int c = 0; c < K; c++) {
+                    if (r == 0 && c == 0) {
+                        m = v[0];
+                        continue;
+                    }
+                    const __m256 t = _mm256_or_ps(_mm256_cmp_ps(v[c], m, _CMP_GT_OQ), _mm256_cmp_ps(v[c], v[c], _CMP_UNORD_Q));
+                    m = _mm256_blendv_ps(m, v[c], t);
+                    if (ir) {
+                        const __m256i cand = _mm256_add_epi32(tl, _mm256_set1_epi32((int32_t)(r * W + c)));
+                        k = _mm256_blendv_ps(k, _mm256_castsi256_ps(cand), t);
+                    }
+                }
+            }
+            if (n == 8) {
+                _mm256_storeu_ps(yr + o, m);
+                if (ir) _mm256_storeu_si256((__m256i*)(ir + o), _mm256_castps_si256(k));
+            } else {
+                _mm256_maskstore_ps(yr + o, mout, m);
+                if (ir) _mm256_maskstore_epi32(ir + o, mout, _mm256_castps_si256(k));
             }
         }
     }
+}
+
+#define MAX_BLOCK_VARIANT(ISA, NAME, K, S)                                                           \
+    __attribute__((target(ISA), noinline)) static void NAME(const float* x0, const float* end, int64_t W, \
+        int64_t rows, int64_t cols, int32_t base0, float* y0, int32_t* i0, int64_t OW)               \
+    {                                                                                                \
+        if (i0) max_block_##NAME##_body(x0, end, W, rows, cols, base0, y0, i0, OW, K, S);           \
+        else max_block_##NAME##_body(x0, end, W, rows, cols, base0, y0, NULL, OW, K, S);            \
+    }
+#define max_block_avx512_2s2_body max_block_avx512
+#define max_block_avx512_3s2_body max_block_avx512
+#define max_block_avx512_3s1_body max_block_avx512
+#define max_block_avx2_2s2_body max_block_avx2
+#define max_block_avx2_3s2_body max_block_avx2
+#define max_block_avx2_3s1_body max_block_avx2
+MAX_BLOCK_VARIANT("avx512f", avx512_2s2, 2, 2)
+MAX_BLOCK_VARIANT("avx512f", avx512_3s2, 3, 2)
+MAX_BLOCK_VARIANT("avx512f", avx512_3s1, 3, 1)
+MAX_BLOCK_VARIANT("avx2", avx2_2s2, 2, 2)
+MAX_BLOCK_VARIANT("avx2", avx2_3s2, 3, 2)
+MAX_BLOCK_VARIANT("avx2", avx2_3s1, 3, 1)
+
+typedef void (*max_block_fn)(const float*, const float*, int64_t, int64_t, int64_t, int32_t, float*, int32_t*, int64_t);
+
+/* The explicit-SIMD interior for a fused kind at a SIMD level, or NULL. */
+static max_block_fn max_block_for(int kind, int simd)
+{
+    static const max_block_fn table[2][3] = {
+        { avx2_2s2, avx2_3s2, avx2_3s1 },
+        { avx512_2s2, avx512_3s2, avx512_3s1 },
+    };
+    if (simd < 1 || simd > 2 || kind < FUSED_2S2 || kind > FUSED_3S1) return NULL;
+    return table[simd - 1][kind - FUSED_2S2];
 }
 #endif
 
@@ -410,13 +476,12 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
     }
     max_pool_rows(x, g, tc, 0, oh0, 0, OW, y, idx);
 #ifdef CS_X86_SIMD
-    if (kind == FUSED_2S2 && simd > 0) {
-        const int64_t h0 = oh0 * 2 - g->ph, w0 = ow0 * 2 - g->pw;
+    const max_block_fn block = max_block_for(kind, simd);
+    if (block) {
+        const int64_t h0 = oh0 * g->sh - g->ph, w0 = ow0 * g->sw - g->pw;
         const int32_t base0 = (int32_t)(h0 * W + w0);
-        int32_t* i0 = idx ? idx + oh0 * OW + ow0 : NULL;
-        const float* end = x + (int64_t)g->h * W;
-        if (simd == 2) max_2x2_block_avx512(x + base0, end, W, oh1 - oh0, ow1 - ow0, base0, y + oh0 * OW + ow0, i0, OW);
-        else max_2x2_block_avx2(x + base0, end, W, oh1 - oh0, ow1 - ow0, base0, y + oh0 * OW + ow0, i0, OW);
+        block(x + base0, x + (int64_t)g->h * W, W, oh1 - oh0, ow1 - ow0, base0, y + oh0 * OW + ow0,
+              idx ? idx + oh0 * OW + ow0 : NULL, OW);
         for (int64_t oh = oh0; oh < oh1; oh++) {
             for (int64_t ow = 0; ow < ow0; ow++) max_window(x, g, oh, ow, y, idx);
             for (int64_t ow = ow1; ow < OW; ow++) max_window(x, g, oh, ow, y, idx);
@@ -455,7 +520,7 @@ static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t p
         max_pool_plane(x + p * in_plane, g, &tc, kind, simd, y + p * out_plane, idx ? idx + p * out_plane : NULL);
 }
 
-/* The explicit-SIMD level the 2x2 interior uses: what the CPU has, capped by cs_pool_simd_level. */
+/* The explicit-SIMD level the max pool interiors use: what the CPU has, capped by cs_pool_simd_level. */
 static int32_t s_simd_cap = 2;
 
 static int simd_level(void)

@@ -131,7 +131,7 @@ public unsafe class PoolingKernelTests
     }
 }
 
-/// <summary>Tests that switch the native 2x2 max pool between its AVX-512, AVX2 and portable paths run alone.</summary>
+/// <summary>Tests that switch the native max pool between its AVX-512, AVX2 and portable paths run alone.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PoolingSimdCollection
 {
@@ -141,18 +141,24 @@ public sealed class PoolingSimdCollection
 [Collection(PoolingSimdCollection.Name)]
 public class PoolingSimdTests
 {
-    /// <summary>Every path of the 2x2 stride-2 max pool gives PyTorch's values and argmax (first maximum in
-    /// row-major order, NaN wins) on short rows (masked tails), long rows, odd sizes, ceil mode and padding.</summary>
+    /// <summary>Every path of the fused max pools (2x2 stride 2, 3x3 stride 2 and 1) gives PyTorch's values and
+    /// argmax (first maximum in row-major order, NaN wins) on short rows (masked tails), long rows, odd sizes,
+    /// ceil mode and padding.</summary>
     [Theory]
-    [InlineData(3, 2, 14, 14, 0, false)]
-    [InlineData(2, 3, 7, 9, 0, true)]
-    [InlineData(1, 2, 9, 70, 1, false)]
-    [InlineData(2, 1, 6, 35, 1, true)]
-    [InlineData(1, 1, 2, 2, 0, false)]
-    public void Max_pool_2x2_agrees_on_every_SIMD_path(int n, int c, int h, int w, int pad, bool ceil)
+    [InlineData(2, 2, 3, 2, 14, 14, 0, false)]
+    [InlineData(2, 2, 2, 3, 7, 9, 0, true)]
+    [InlineData(2, 2, 1, 2, 9, 70, 1, false)]
+    [InlineData(2, 2, 2, 1, 6, 35, 1, true)]
+    [InlineData(2, 2, 1, 1, 2, 2, 0, false)]
+    [InlineData(3, 2, 2, 3, 14, 14, 1, false)]
+    [InlineData(3, 2, 1, 2, 15, 41, 1, true)]
+    [InlineData(3, 2, 1, 1, 9, 80, 0, false)]
+    [InlineData(3, 1, 2, 2, 7, 7, 1, false)]
+    [InlineData(3, 1, 1, 1, 5, 45, 0, true)]
+    public void Fused_max_pools_agree_on_every_SIMD_path(int k, int s, int n, int c, int h, int w, int pad, bool ceil)
     {
         int available = Native.PoolSimdLevel(-1);
-        var rng = new Random(h * 100 + w);
+        var rng = new Random(h * 100 + w + k);
         // Small integers: plenty of ties; a few NaNs.
         float[] x = Enumerable.Range(0, n * c * h * w).Select(_ => rng.Next(10) == 0 ? float.NaN : rng.Next(4)).ToArray();
         try
@@ -162,10 +168,10 @@ public class PoolingSimdTests
                 Assert.Equal(level, Native.PoolSimdLevel(level));
                 using var input = Tensor.FromArray(x, n, c, h, w);
                 input.RequiresGrad = true;
-                using var y = input.MaxPool2d(2, 2, pad, ceilMode: ceil);
+                using var y = input.MaxPool2d(k, s, pad, ceilMode: ceil);
                 using var ones = Tensor.Ones(y.Shape);
                 y.Backward(ones);
-                var (values, counts) = Reference2x2(x, n * c, h, w, y.Shape[^2], y.Shape[^1], pad);
+                var (values, counts) = Reference(x, n * c, h, w, y.Shape[^2], y.Shape[^1], k, s, pad);
                 float[] actual = y.ToArray();
                 for (int i = 0; i < actual.Length; i++)
                     Assert.True(float.IsNaN(values[i]) ? float.IsNaN(actual[i]) : values[i] == actual[i], $"level {level}: output {i} is {actual[i]}, expected {values[i]}");
@@ -180,7 +186,7 @@ public class PoolingSimdTests
     }
 
     /// <summary>Values and, per input element, how many windows chose it, by PyTorch's sequential rule.</summary>
-    private static (float[] Values, float[] Counts) Reference2x2(float[] x, int planes, int h, int w, int oh, int ow, int pad)
+    private static (float[] Values, float[] Counts) Reference(float[] x, int planes, int h, int w, int oh, int ow, int k, int stride, int pad)
     {
         var values = new float[planes * oh * ow];
         var counts = new float[x.Length];
@@ -190,10 +196,10 @@ public class PoolingSimdTests
         {
             float m = float.NegativeInfinity;
             int at = -1;
-            for (int r = 0; r < 2; r++)
-            for (int s = 0; s < 2; s++)
+            for (int r = 0; r < k; r++)
+            for (int s = 0; s < k; s++)
             {
-                int ih = 2 * i - pad + r, iw = 2 * j - pad + s;
+                int ih = stride * i - pad + r, iw = stride * j - pad + s;
                 if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
                 float v = x[(p * h + ih) * w + iw];
                 if (at < 0 || v > m || float.IsNaN(v)) { m = v; at = (p * h + ih) * w + iw; }
