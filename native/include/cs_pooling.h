@@ -36,7 +36,8 @@ typedef struct cs_pool_geometry {
 CS_API int64_t cs_pool_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation, int32_t ceil_mode);
 
 /* y = max over each window (padding never wins). indices may be NULL (inference): then only y is
- * written. A 2x2 stride-2 pool without padding or dilation takes a fused, vectorized path. */
+ * written. 2x2 stride-2 and 3x3 stride-1/2 pools (no dilation) take fused paths for the windows that lie
+ * inside the input, in explicit AVX-512 or AVX2 code with masked row tails where the CPU has it. */
 CS_API int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, int32_t* indices);
 
 /* The backward of every max pool (plain, adaptive, fractional): ADDS dy[o] into dx[indices[o]]
@@ -80,6 +81,10 @@ CS_API int32_t cs_adaptive_avg_pool2d_backward_f32(const float* dy, int64_t plan
 CS_API int32_t cs_fractional_max_pool2d_f32(const float* x, int64_t planes, int32_t h, int32_t w,
                                             int32_t kh, int32_t kw, int32_t oh, int32_t ow,
                                             const float* samples, float* y, int32_t* indices);
+
+/* The explicit-SIMD level of the fused max pools: 2 AVX-512F, 1 AVX2, 0 portable C only. cap >= 0 caps it
+ * (so tests can run every path on one machine); cap < 0 only asks. Returns the level now in use. */
+CS_API int32_t cs_pool_simd_level(int32_t cap);
 
 #ifdef __cplusplus
 }

@@ -1,13 +1,17 @@
 /* Pooling kernels for NCHW float32 (shape letters in convsharp_native.h; window rule and argmax
  * convention in cs_pooling.h).
  *
- * Max and average pools run "tap-major": for one output row, each kernel tap (r, s) is one pass over
- * the output columns it reaches (an interval found once, as in im2col.c), so the inner loop is a
- * branch-free, vectorizable strided read (unit stride, stride 2 and any stride are specialised).
- * Every output element still sees its taps in row-major window order, so sums round exactly like a
- * per-window loop and ties pick the same element as PyTorch's kernels. The 2x2 stride-2 max pool,
- * the common CNN layer, has its own fused single-pass loop; global (1x1 adaptive) pools reduce each
- * plane with 16 independent lanes so the reduction vectorizes.
+ * Three loop shapes, all giving the same results (every output sees its window in row-major order, so
+ * sums round alike and ties pick the same element as PyTorch's kernels):
+ *  - tap-major rows, for any geometry: for one output row, each kernel tap (r, s) is one pass over the
+ *    output columns it reaches (an interval found once per call, as in im2col.c), so the inner loop is a
+ *    branch-free, vectorizable strided read (unit stride, stride 2 and any stride are specialised);
+ *  - fused interiors for 2x2 stride 2 and 3x3 stride 1 or 2: the outputs whose window lies inside the
+ *    input take every tap in one pass (the window unrolled at compile time); border outputs go window by
+ *    window. The max pool interiors (2x2 stride 2 is the common CNN layer) have explicit AVX-512 and
+ *    AVX2 code with masked row tails, so short rows (14 outputs from a 28x28 plane) stay vectorized;
+ *  - per-window loops for adaptive and fractional windows, and 16-lane reductions for global pools.
+ * Hot functions are compiled per instruction set (CS_MULTIVERSION); no kernel allocates.
  *
  * Every entry point validates its arguments before touching memory and computes every window bound
  * itself, clipped to the input, so no argument combination reads or writes outside the planes. */
@@ -121,6 +125,30 @@ CS_INLINE int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i 
 
 /* ---- max pool ---- */
 
+/* Branch-free selects for scalar loops: t ? a : b as bit masks. On random data a compare-and-branch
+ * mispredicts about half the time, so the window-by-window loops (borders, small adaptive and
+ * fractional windows) use these. Vectorized loops keep plain ?: , which becomes one blend per select. */
+CS_INLINE float select_f(int t, float a, float b)
+{
+    uint32_t ua, ub;
+    memcpy(&ua, &a, sizeof ua);
+    memcpy(&ub, &b, sizeof ub);
+    const uint32_t mask = (uint32_t)0 - (uint32_t)t;
+    const uint32_t r = (ua & mask) | (ub & ~mask);
+    float f;
+    memcpy(&f, &r, sizeof f);
+    return f;
+}
+
+CS_INLINE int32_t select_i(int t, int32_t a, int32_t b)
+{
+    const int32_t mask = -t;
+    return (a & mask) | (b & ~mask);
+}
+
+/* Whether v replaces the running maximum m: larger, or a NaN (NaNs propagate). */
+CS_INLINE int beats(float v, float m) { return (v > m) | (v != v); }
+
 /* One tap over output columns [lo, hi): input column o*S + off of row xr. A NaN always wins; so does
  * the first tap an output sees (k < 0), which makes a window of -inf pick its first element. */
 CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off, int64_t lo, int64_t hi,
@@ -129,7 +157,7 @@ CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off,
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
         int32_t k = ir[o];
-        int take = (v > m) | (v != v) | (k < 0);
+        const int take = beats(v, m) | (k < 0);
         yr[o] = take ? v : m;
         ir[o] = take ? base + (int32_t)(o * S) : k;
     }
@@ -139,7 +167,7 @@ CS_INLINE void max_tap(const float* restrict xr, int64_t S, int64_t off, int64_t
 {
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
-        yr[o] = ((v > m) | (v != v)) ? v : m;
+        yr[o] = beats(v, m) ? v : m;
     }
 }
 
@@ -177,9 +205,6 @@ CS_INLINE void max_pool_rows(const float* restrict x, const cs_pool_geometry* g,
         }
     }
 }
-
-/* max(p, q) that propagates a NaN from either side. */
-CS_INLINE float max_nan(float p, float q) { return ((q > p) | (q != q)) ? q : p; }
 
 /* Outputs whose whole window lies inside the input (no padding, no clipping): rows [*oh0, *oh1),
  * columns [*ow0, *ow1). */
@@ -223,7 +248,9 @@ CS_INLINE void max_window(const float* restrict x, const cs_pool_geometry* g, in
         for (int64_t s = s0; s < s1; s++) {
             const int64_t at = (hstart + r * g->dh) * W + wstart + s * g->dw;
             const float v = x[at];
-            if ((v > m) | (v != v) | (k < 0)) { m = v; k = (int32_t)at; }
+            const int take = beats(v, m) | (k < 0);
+            m = select_f(take, v, m);
+            k = select_i(take, (int32_t)at, k);
         }
     y[oh * g->ow + ow] = m;
     if (idx) idx[oh * g->ow + ow] = k;
@@ -242,7 +269,7 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
             for (int64_t s = 0; s < K; s++) {
                 if (r == 0 && s == 0) continue;
                 const float v = p[r * W + s];
-                const int t = (v > m) | (v != v);
+                const int t = beats(v, m);
                 m = t ? v : m;
                 if (ir) k = t ? base + (int32_t)(r * W + o * S + s) : k;
             }
@@ -257,9 +284,188 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
         else max_fused_row(xr, W, K, S, g->pw, ow0, ow1, base, yr, NULL);                           \
     } while (0)
 
+/* ---- explicit SIMD for the fused interiors of the max pool ----
+ * The auto-vectorized fused loop needs rows of at least one vector (16 outputs with AVX-512); the
+ * 14- and 7-wide rows of MNIST-sized planes then ran in scalar remainders, about 10x slower. These
+ * versions cover any row length: for 16 (AVX-512) or 8 (AVX2) outputs at a time, each tap (r, s) is one
+ * vector of inputs (stride 2: a pair of loads split into even and odd columns), folded in with the
+ * sequential rule (row-major taps; larger or NaN wins); the last store of a row is masked, so lanes
+ * past the row are never written.
+ * Loads may run past the row into the rows below while they stay inside the plane (end); only the last
+ * vectors of a plane use masked loads, which are slower when streaming from memory. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CS_NO_MULTIVERSION)
+#include <immintrin.h>
+#define CS_X86_SIMD 1
+
+/* 2 with AVX-512F, 1 with AVX2, else 0. */
+static int x86_simd_level(void)
+{
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return 2;
+    if (__builtin_cpu_supports("avx2")) return 1;
+    return 0;
+}
+
+/* rows x cols interior windows of a K x K, stride-S pool; x0 is the top-left input element of the first
+ * one (plane offset base0), W and OW the input and output row strides, end the end of the plane. */
+static inline __attribute__((target("avx512f"), always_inline))
+void max_block_avx512(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+                      float* y0, int32_t* i0, int64_t OW, const int K, const int S)
+{
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i even = _mm512_add_epi32(iota, iota), odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    const __m512i step = S == 2 ? even : iota;
+    for (int64_t rr = 0; rr < rows; rr++) {
+        const float* row0 = x0 + rr * S * W;
+        float* yr = y0 + rr * OW;
+        int32_t* ir = i0 ? i0 + rr * OW : NULL;
+        const int32_t rowbase = base0 + (int32_t)(rr * S * W);
+        for (int64_t o = 0; o < cols; o += 16) {
+            /* floats each load pair must bring: S*(n-1)+1 for one tap, one more where its odd lanes are used too */
+            const int64_t n = cols - o < 16 ? cols - o : 16, need = S * (n - 1) + 1, need2 = need + (S == 2);
+            const __mmask16 mout = (__mmask16)(n == 16 ? 0xFFFF : (1u << n) - 1);
+            const __mmask16 mlo = (__mmask16)(need >= 16 ? 0xFFFF : (1u << need) - 1);
+            const __mmask16 mhi = (__mmask16)(need >= 32 ? 0xFFFF : need > 16 ? (1u << (need - 16)) - 1 : 0);
+            const __mmask16 mlo2 = (__mmask16)(need2 >= 16 ? 0xFFFF : (1u << need2) - 1);
+            const __mmask16 mhi2 = (__mmask16)(need2 >= 32 ? 0xFFFF : need2 > 16 ? (1u << (need2 - 16)) - 1 : 0);
+            const int plain = row0 + (K - 1) * W + o * S + (K - 1) + 16 * S <= end;
+            const __m512i tl = _mm512_add_epi32(_mm512_set1_epi32(rowbase + (int32_t)(o * S)), step);
+            /* all loads first (one pass over the K input rows, as the hardware prefetcher sees it), then the fold */
+            __m512 v[3][3];
+            for (int r = 0; r < K; r++) {
+                const float* q = row0 + r * W + o * S;
+                if (S == 1) {
+                    for (int c = 0; c < K; c++) v[r][c] = plain ? _mm512_loadu_ps(q + c) : _mm512_maskz_loadu_ps(mlo, q + c);
+                } else {  /* columns 2o + c: one load pair gives c = 0 (even lanes) and c = 1 (odd), another c = 2 */
+                    const __m512 lo = plain ? _mm512_loadu_ps(q) : _mm512_maskz_loadu_ps(mlo2, q);
+                    const __m512 hi = plain ? _mm512_loadu_ps(q + 16) : _mm512_maskz_loadu_ps(mhi2, q + 16);
+                    v[r][0] = _mm512_permutex2var_ps(lo, even, hi);
+                    v[r][1] = _mm512_permutex2var_ps(lo, odd, hi);
+                    if (K == 3) {
+                        const __m512 lo2 = plain ? _mm512_loadu_ps(q + 2) : _mm512_maskz_loadu_ps(mlo, q + 2);
+                        const __m512 hi2 = plain ? _mm512_loadu_ps(q + 18) : _mm512_maskz_loadu_ps(mhi, q + 18);
+                        v[r][2] = _mm512_permutex2var_ps(lo2, even, hi2);
+                    }
+                }
+            }
+            __m512 m = v[0][0];
+            __m512i k = tl;
+            for (int r = 0; r < K; r++)
+                for (int c = 0; c < K; c++) {
+                    if (r == 0 && c == 0) continue;
+                    const __mmask16 t = _mm512_cmp_ps_mask(v[r][c], m, _CMP_GT_OQ) | _mm512_cmp_ps_mask(v[r][c], v[r][c], _CMP_UNORD_Q);
+                    m = _mm512_mask_mov_ps(m, t, v[r][c]);
+                    if (ir) k = _mm512_mask_add_epi32(k, t, tl, _mm512_set1_epi32((int32_t)(r * W + c)));
+                }
+            if (n == 16) {  /* plain stores for whole vectors: masked ones are much slower on some CPUs */
+                _mm512_storeu_ps(yr + o, m);
+                if (ir) _mm512_storeu_si512(ir + o, k);
+            } else {
+                _mm512_mask_storeu_ps(yr + o, mout, m);
+                if (ir) _mm512_mask_storeu_epi32(ir + o, mout, k);
+            }
+        }
+    }
+}
+
+static inline __attribute__((target("avx2"), always_inline))
+void max_block_avx2(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+                    float* y0, int32_t* i0, int64_t OW, const int K, const int S)
+{
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i step = S == 2 ? _mm256_add_epi32(iota, iota) : iota;
+    for (int64_t rr = 0; rr < rows; rr++) {
+        const float* row0 = x0 + rr * S * W;
+        float* yr = y0 + rr * OW;
+        int32_t* ir = i0 ? i0 + rr * OW : NULL;
+        const int32_t rowbase = base0 + (int32_t)(rr * S * W);
+        for (int64_t o = 0; o < cols; o += 8) {
+            const int64_t n = cols - o < 8 ? cols - o : 8, need = S * (n - 1) + 1, need2 = need + (S == 2);
+            const __m256i mout = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)n), iota);
+            const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)need), iota);
+            const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(need - 8)), iota);
+            const __m256i mlo2 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)need2), iota);
+            const __m256i mhi2 = _mm256_cmpgt_epi32(_mm256_set1_epi32((int32_t)(need2 - 8)), iota);
+            const int plain = row0 + (K - 1) * W + o * S + (K - 1) + 8 * S <= end;
+            const __m256i tl = _mm256_add_epi32(_mm256_set1_epi32(rowbase + (int32_t)(o * S)), step);
+            __m256 m = _mm256_setzero_ps(), k = _mm256_castsi256_ps(tl);
+            for (int r = 0; r < K; r++) {
+                const float* q = row0 + r * W + o * S;
+                __m256 v[3];
+                if (S == 1) {
+                    for (int c = 0; c < K; c++) v[c] = plain ? _mm256_loadu_ps(q + c) : _mm256_maskload_ps(q + c, mlo);
+                } else {  /* as above; even/odd columns: pick them within 128-bit lanes, then order the 64-bit pairs */
+                    const __m256 lo = plain ? _mm256_loadu_ps(q) : _mm256_maskload_ps(q, mlo2);
+                    const __m256 hi = plain ? _mm256_loadu_ps(q + 8) : _mm256_maskload_ps(q + 8, mhi2);
+                    v[0] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+                    v[1] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+                    if (K == 3) {
+                        const __m256 lo2 = plain ? _mm256_loadu_ps(q + 2) : _mm256_maskload_ps(q + 2, mlo);
+                        const __m256 hi2 = plain ? _mm256_loadu_ps(q + 10) : _mm256_maskload_ps(q + 10, mhi);
+                        v[2] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo2, hi2, 0x88)), 0xD8));
+                    }
+                }
+                for (int c = 0; c < K; c++) {
+                    if (r == 0 && c == 0) {
+                        m = v[0];
+                        continue;
+                    }
+                    const __m256 t = _mm256_or_ps(_mm256_cmp_ps(v[c], m, _CMP_GT_OQ), _mm256_cmp_ps(v[c], v[c], _CMP_UNORD_Q));
+                    m = _mm256_blendv_ps(m, v[c], t);
+                    if (ir) {
+                        const __m256i cand = _mm256_add_epi32(tl, _mm256_set1_epi32((int32_t)(r * W + c)));
+                        k = _mm256_blendv_ps(k, _mm256_castsi256_ps(cand), t);
+                    }
+                }
+            }
+            if (n == 8) {
+                _mm256_storeu_ps(yr + o, m);
+                if (ir) _mm256_storeu_si256((__m256i*)(ir + o), _mm256_castps_si256(k));
+            } else {
+                _mm256_maskstore_ps(yr + o, mout, m);
+                if (ir) _mm256_maskstore_epi32(ir + o, mout, _mm256_castps_si256(k));
+            }
+        }
+    }
+}
+
+#define MAX_BLOCK_VARIANT(ISA, NAME, K, S)                                                           \
+    __attribute__((target(ISA), noinline)) static void NAME(const float* x0, const float* end, int64_t W, \
+        int64_t rows, int64_t cols, int32_t base0, float* y0, int32_t* i0, int64_t OW)               \
+    {                                                                                                \
+        if (i0) max_block_##NAME##_body(x0, end, W, rows, cols, base0, y0, i0, OW, K, S);           \
+        else max_block_##NAME##_body(x0, end, W, rows, cols, base0, y0, NULL, OW, K, S);            \
+    }
+#define max_block_avx512_2s2_body max_block_avx512
+#define max_block_avx512_3s2_body max_block_avx512
+#define max_block_avx512_3s1_body max_block_avx512
+#define max_block_avx2_2s2_body max_block_avx2
+#define max_block_avx2_3s2_body max_block_avx2
+#define max_block_avx2_3s1_body max_block_avx2
+MAX_BLOCK_VARIANT("avx512f", avx512_2s2, 2, 2)
+MAX_BLOCK_VARIANT("avx512f", avx512_3s2, 3, 2)
+MAX_BLOCK_VARIANT("avx512f", avx512_3s1, 3, 1)
+MAX_BLOCK_VARIANT("avx2", avx2_2s2, 2, 2)
+MAX_BLOCK_VARIANT("avx2", avx2_3s2, 3, 2)
+MAX_BLOCK_VARIANT("avx2", avx2_3s1, 3, 1)
+
+typedef void (*max_block_fn)(const float*, const float*, int64_t, int64_t, int64_t, int32_t, float*, int32_t*, int64_t);
+
+/* The explicit-SIMD interior for a fused kind at a SIMD level, or NULL. */
+static max_block_fn max_block_for(int kind, int simd)
+{
+    static const max_block_fn table[2][3] = {
+        { avx2_2s2, avx2_3s2, avx2_3s1 },
+        { avx512_2s2, avx512_3s2, avx512_3s1 },
+    };
+    if (simd < 1 || simd > 2 || kind < FUSED_2S2 || kind > FUSED_3S1) return NULL;
+    return table[simd - 1][kind - FUSED_2S2];
+}
+#endif
+
 /* One plane: border rows tap-major, border columns window by window, the interior fused. */
 CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc, int kind,
-                              float* restrict y, int32_t* restrict idx)
+                              int simd, float* restrict y, int32_t* restrict idx)
 {
     const int64_t W = g->w, OH = g->oh, OW = g->ow;
     int64_t oh0, oh1, ow0, ow1;
@@ -269,6 +475,23 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
         return;
     }
     max_pool_rows(x, g, tc, 0, oh0, 0, OW, y, idx);
+#ifdef CS_X86_SIMD
+    const max_block_fn block = max_block_for(kind, simd);
+    if (block) {
+        const int64_t h0 = oh0 * g->sh - g->ph, w0 = ow0 * g->sw - g->pw;
+        const int32_t base0 = (int32_t)(h0 * W + w0);
+        block(x + base0, x + (int64_t)g->h * W, W, oh1 - oh0, ow1 - ow0, base0, y + oh0 * OW + ow0,
+              idx ? idx + oh0 * OW + ow0 : NULL, OW);
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            for (int64_t ow = 0; ow < ow0; ow++) max_window(x, g, oh, ow, y, idx);
+            for (int64_t ow = ow1; ow < OW; ow++) max_window(x, g, oh, ow, y, idx);
+        }
+        max_pool_rows(x, g, tc, oh1, OH, 0, OW, y, idx);
+        return;
+    }
+#else
+    (void)simd;
+#endif
     for (int64_t oh = oh0; oh < oh1; oh++) {
         const int64_t hstart = oh * g->sh - g->ph;
         const float* restrict xr = x + hstart * W;
@@ -287,14 +510,33 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
 }
 
 CS_MULTIVERSION
-static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, float* y, int32_t* idx)
+static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int simd, float* y, int32_t* idx)
 {
     const int64_t in_plane = (int64_t)g->h * g->w, out_plane = (int64_t)g->oh * g->ow;
     const int kind = fused_kind(g);
     tap_columns tc;
     tap_columns_init(&tc, g);
     for (int64_t p = 0; p < planes; p++)
-        max_pool_plane(x + p * in_plane, g, &tc, kind, y + p * out_plane, idx ? idx + p * out_plane : NULL);
+        max_pool_plane(x + p * in_plane, g, &tc, kind, simd, y + p * out_plane, idx ? idx + p * out_plane : NULL);
+}
+
+/* The explicit-SIMD level the max pool interiors use: what the CPU has, capped by cs_pool_simd_level. */
+static int32_t s_simd_cap = 2;
+
+static int simd_level(void)
+{
+#ifdef CS_X86_SIMD
+    const int level = x86_simd_level(), cap = __atomic_load_n(&s_simd_cap, __ATOMIC_RELAXED);
+    return level < cap ? level : cap;
+#else
+    return 0;
+#endif
+}
+
+int32_t cs_pool_simd_level(int32_t cap)
+{
+    if (cap >= 0) __atomic_store_n(&s_simd_cap, cap > 2 ? 2 : cap, __ATOMIC_RELAXED);
+    return simd_level();
 }
 
 int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, int32_t* indices)
@@ -302,7 +544,7 @@ int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, i
     if (!x || !y) return CS_E_NULL;
     int32_t st = check_geometry(g, 1, 1);
     if (st != CS_OK) return st;
-    max_pool_planes(x, g, (int64_t)g->n * g->c, y, indices);
+    max_pool_planes(x, g, (int64_t)g->n * g->c, simd_level(), y, indices);
     return CS_OK;
 }
 
@@ -356,38 +598,96 @@ CS_INLINE int64_t avg_divisor(const cs_pool_geometry* g, int64_t hstart, int64_t
     return count_include_pad ? pool : (he - hs) * (we - ws);
 }
 
+/* Output rows [oh0, oh1) of one plane, any geometry, tap-major. */
+CS_INLINE void avg_pool_rows(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc, int64_t oh0,
+                             int64_t oh1, int32_t count_include_pad, int32_t divisor_override, float* restrict y)
+{
+    const int64_t H = g->h, W = g->w, OW = g->ow, SW = g->sw;
+    for (int64_t oh = oh0; oh < oh1; oh++) {
+        float* restrict yr = y + oh * OW;
+        memset(yr, 0, (size_t)OW * sizeof(float));
+        const int64_t hstart = oh * g->sh - g->ph;
+        int64_t r0, r1;
+        tap_range(hstart, g->kh, 1, H, &r0, &r1);
+        for (int64_t r = r0; r < r1; r++) {
+            const float* xr = x + (hstart + r) * W;
+            for (int64_t s = 0; s < g->kw; s++) {
+                const int64_t off = s - g->pw;
+                int64_t lo, hi;
+                tap_columns_get(tc, g, s, 0, OW, &lo, &hi);
+                if (SW == 1) add_tap(xr, 1, off, lo, hi, yr);
+                else if (SW == 2) add_tap(xr, 2, off, lo, hi, yr);
+                else add_tap(xr, SW, off, lo, hi, yr);
+            }
+        }
+        for (int64_t o = 0; o < OW; o++) {
+            int64_t d = avg_divisor(g, hstart, o, count_include_pad, divisor_override);
+            yr[o] = d == 0 ? 0.0f : yr[o] / (float)d;
+        }
+    }
+}
+
+/* One window, any position (border outputs). */
+CS_INLINE void avg_window(const float* restrict x, const cs_pool_geometry* g, int64_t oh, int64_t ow,
+                          int32_t count_include_pad, int32_t divisor_override, float* restrict y)
+{
+    const int64_t W = g->w, hstart = oh * g->sh - g->ph, wstart = ow * g->sw - g->pw;
+    int64_t r0, r1, s0, s1;
+    tap_range(hstart, g->kh, 1, g->h, &r0, &r1);
+    tap_range(wstart, g->kw, 1, W, &s0, &s1);
+    float sum = 0.0f;
+    for (int64_t r = r0; r < r1; r++)
+        for (int64_t s = s0; s < s1; s++) sum += x[(hstart + r) * W + wstart + s];
+    const int64_t d = avg_divisor(g, hstart, ow, count_include_pad, divisor_override);
+    y[oh * g->ow + ow] = d == 0 ? 0.0f : sum / (float)d;
+}
+
+/* Interior columns [lo, hi) of one output row (windows inside the input, so the divisor is K*K or the
+ * override); the sum runs in row-major window order, as everywhere. */
+CS_INLINE void avg_fused_row(const float* restrict xr, int64_t W, int64_t K, int64_t S, int64_t pw, int64_t lo,
+                             int64_t hi, float divisor, float* restrict yr)
+{
+    for (int64_t o = lo; o < hi; o++) {
+        const float* restrict p = xr + (o * S - pw);
+        float sum = 0.0f;
+        for (int64_t r = 0; r < K; r++)
+            for (int64_t s = 0; s < K; s++) sum += p[r * W + s];
+        yr[o] = sum / divisor;
+    }
+}
+
 CS_MULTIVERSION
 static void avg_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int32_t count_include_pad,
                             int32_t divisor_override, float* y)
 {
-    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow, SW = g->sw;
+    const int64_t H = g->h, W = g->w, OH = g->oh, OW = g->ow;
+    const int kind = fused_kind(g);
+    const float divisor = (float)(divisor_override != 0 ? divisor_override : g->kh * g->kw);
+    int64_t oh0, oh1, ow0, ow1;
+    interior(g, &oh0, &oh1, &ow0, &ow1);
+    const int fused = kind != FUSED_NONE && oh0 < oh1 && ow0 < ow1;
     tap_columns tc;
     tap_columns_init(&tc, g);
     for (int64_t p = 0; p < planes; p++) {
         const float* xp = x + p * H * W;
         float* yp = y + p * OH * OW;
-        for (int64_t oh = 0; oh < OH; oh++) {
-            float* restrict yr = yp + oh * OW;
-            memset(yr, 0, (size_t)OW * sizeof(float));
-            const int64_t hstart = oh * g->sh - g->ph;
-            int64_t r0, r1;
-            tap_range(hstart, g->kh, 1, H, &r0, &r1);
-            for (int64_t r = r0; r < r1; r++) {
-                const float* xr = xp + (hstart + r) * W;
-                for (int64_t s = 0; s < g->kw; s++) {
-                    const int64_t off = s - g->pw;
-                    int64_t lo, hi;
-                    tap_columns_get(&tc, g, s, 0, OW, &lo, &hi);
-                    if (SW == 1) add_tap(xr, 1, off, lo, hi, yr);
-                    else if (SW == 2) add_tap(xr, 2, off, lo, hi, yr);
-                    else add_tap(xr, SW, off, lo, hi, yr);
-                }
-            }
-            for (int64_t o = 0; o < OW; o++) {
-                int64_t d = avg_divisor(g, hstart, o, count_include_pad, divisor_override);
-                yr[o] = d == 0 ? 0.0f : yr[o] / (float)d;
-            }
+        if (!fused) {
+            avg_pool_rows(xp, g, &tc, 0, OH, count_include_pad, divisor_override, yp);
+            continue;
         }
+        avg_pool_rows(xp, g, &tc, 0, oh0, count_include_pad, divisor_override, yp);
+        for (int64_t oh = oh0; oh < oh1; oh++) {
+            const float* restrict xr = xp + (oh * g->sh - g->ph) * W;
+            float* restrict yr = yp + oh * OW;
+            for (int64_t ow = 0; ow < ow0; ow++) avg_window(xp, g, oh, ow, count_include_pad, divisor_override, yp);
+            switch (kind) {
+            case FUSED_2S2: avg_fused_row(xr, W, 2, 2, g->pw, ow0, ow1, divisor, yr); break;
+            case FUSED_3S2: avg_fused_row(xr, W, 3, 2, g->pw, ow0, ow1, divisor, yr); break;
+            default: avg_fused_row(xr, W, 3, 1, g->pw, ow0, ow1, divisor, yr); break;
+            }
+            for (int64_t ow = ow1; ow < OW; ow++) avg_window(xp, g, oh, ow, count_include_pad, divisor_override, yp);
+        }
+        avg_pool_rows(xp, g, &tc, oh1, OH, count_include_pad, divisor_override, yp);
     }
 }
 
@@ -540,6 +840,30 @@ int32_t cs_lp_pool2d_backward_f32(const float* x, const float* dy, const cs_pool
 
 /* ---- adaptive pools ---- */
 
+/* The max of rows [hs, he) x columns [ws, we) of a plane W wide, by the sequential rule, and its offset.
+ * Small windows use branch-free selects (which element wins is unpredictable); large ones branch, since
+ * a new maximum gets rare as the window grows and a predicted branch is cheaper than a select. */
+CS_INLINE void window_max(const float* restrict x, int64_t W, int64_t hs, int64_t he, int64_t ws, int64_t we,
+                          int branchy, float* max, int32_t* at)
+{
+    float m = -INFINITY;
+    int32_t k = (int32_t)(hs * W + ws);
+    for (int64_t ih = hs; ih < he; ih++)
+        for (int64_t iw = ws; iw < we; iw++) {
+            const float v = x[ih * W + iw];
+            if (branchy) {
+                if (beats(v, m)) { m = v; k = (int32_t)(ih * W + iw); }
+            } else {
+                const int t = beats(v, m);
+                m = select_f(t, v, m);
+                k = select_i(t, (int32_t)(ih * W + iw), k);
+            }
+        }
+    *max = m;
+    *at = k;
+}
+
+
 /* The regular pool an adaptive pool is when the output divides the input: kernel = stride = H/OH. */
 static cs_pool_geometry regular_geometry(int32_t h, int32_t w, int32_t oh, int32_t ow)
 {
@@ -562,7 +886,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    int take = (v > mj) | (v != v);
+                    const int take = beats(v, mj);
                     m[j] = take ? v : mj;
                     k[j] = take ? (int32_t)i + j : k[j];
                 }
@@ -572,7 +896,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    m[j] = ((v > mj) | (v != v)) ? v : mj;
+                    m[j] = beats(v, mj) ? v : mj;
                 }
             }
         }
@@ -598,11 +922,12 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 
 CS_MULTIVERSION
 static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
-                                float* y, int32_t* idx)
+                                int simd, float* y, int32_t* idx)
 {
     const int64_t H = h, W = w, OH = oh, OW = ow;
     const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
     const int regular = H % OH == 0 && W % OW == 0;
+    const int large = (H / OH + 1) * (W / OW + 1) > 16;
     tap_columns tc;
     tap_columns_init(&tc, &g);
     for (int64_t p = 0; p < planes; p++) {
@@ -610,18 +935,15 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
         float* yp = y + p * OH * OW;
         int32_t* ip = idx ? idx + p * OH * OW : NULL;
         if (OH == 1 && OW == 1) { global_max_plane(xp, H * W, yp, ip); continue; }
-        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), yp, ip); continue; }
+        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), simd, yp, ip); continue; }
         for (int64_t i = 0; i < OH; i++) {
             const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
             for (int64_t j = 0; j < OW; j++) {
                 const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
-                float m = -INFINITY;
-                int32_t k = (int32_t)(hs * W + ws);
-                for (int64_t ih = hs; ih < he; ih++)
-                    for (int64_t iw = ws; iw < we; iw++) {
-                        float v = xp[ih * W + iw];
-                        if ((v > m) | (v != v)) { m = v; k = (int32_t)(ih * W + iw); }
-                    }
+                float m;
+                int32_t k;
+                if (large) window_max(xp, W, hs, he, ws, we, 1, &m, &k);
+                else window_max(xp, W, hs, he, ws, we, 0, &m, &k);
                 yp[i * OW + j] = m;
                 if (ip) ip[i * OW + j] = k;
             }
@@ -702,7 +1024,7 @@ int32_t cs_adaptive_max_pool2d_f32(const float* x, int64_t planes, int32_t h, in
     if (!x || !y) return CS_E_NULL;
     int32_t st = check_planes(planes, h, w, oh, ow);
     if (st != CS_OK) return st;
-    adaptive_max_planes(x, planes, h, w, oh, ow, y, indices);
+    adaptive_max_planes(x, planes, h, w, oh, ow, simd_level(), y, indices);
     return CS_OK;
 }
 
@@ -749,13 +1071,10 @@ static void fractional_max_planes(const float* x, int64_t planes, int64_t H, int
             const int64_t hs = fractional_start(uh, i, H, OH, KH);
             for (int64_t j = 0; j < OW; j++) {
                 const int64_t ws = fractional_start(uw, j, W, OW, KW);
-                float m = -INFINITY;
-                int32_t k = (int32_t)(hs * W + ws);
-                for (int64_t ih = hs; ih < hs + KH; ih++)
-                    for (int64_t iw = ws; iw < ws + KW; iw++) {
-                        float v = xp[ih * W + iw];
-                        if ((v > m) | (v != v)) { m = v; k = (int32_t)(ih * W + iw); }
-                    }
+                float m;
+                int32_t k;
+                if (KH * KW > 16) window_max(xp, W, hs, hs + KH, ws, ws + KW, 1, &m, &k);
+                else window_max(xp, W, hs, hs + KH, ws, ws + KW, 0, &m, &k);
                 y[(p * OH + i) * OW + j] = m;
                 if (idx) idx[(p * OH + i) * OW + j] = k;
             }

@@ -43,8 +43,8 @@ public unsafe class PoolingKernelTests
     public void Native_max_and_avg_pools_refuse_bad_arguments_before_touching_memory()
     {
         float* x = stackalloc float[16];
-        float* y = stackalloc float[4];
-        int* idx = stackalloc int[4];
+        float* y = stackalloc float[16];  // room for every output size tried below (at most 3x2)
+        int* idx = stackalloc int[16];
         var g = Geometry2x2();
         Assert.Equal(Ok, Native.MaxPool2d(x, &g, y, idx));
         Assert.Equal(Ok, Native.MaxPool2d(x, &g, y, null));  // indices are optional
@@ -128,5 +128,85 @@ public unsafe class PoolingKernelTests
         var a = AdaptivePoolGeometry.Create("AdaptiveAvgPool2d", PoolInput.Of("AdaptiveAvgPool2d", x.ShapeSpan), 3);
         e = Assert.Throws<ArgumentException>(() => kernels.AdaptiveAvgPool2d(x.Data, a, shortOut.Data));
         Assert.StartsWith("output holds 7 floats; this call needs exactly 18.", e.Message);
+    }
+}
+
+/// <summary>Tests that switch the native max pool between its AVX-512, AVX2 and portable paths run alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PoolingSimdCollection
+{
+    public const string Name = "pooling SIMD level";
+}
+
+[Collection(PoolingSimdCollection.Name)]
+public class PoolingSimdTests
+{
+    /// <summary>Every path of the fused max pools (2x2 stride 2, 3x3 stride 2 and 1) gives PyTorch's values and
+    /// argmax (first maximum in row-major order, NaN wins) on short rows (masked tails), long rows, odd sizes,
+    /// ceil mode and padding.</summary>
+    [Theory]
+    [InlineData(2, 2, 3, 2, 14, 14, 0, false)]
+    [InlineData(2, 2, 2, 3, 7, 9, 0, true)]
+    [InlineData(2, 2, 1, 2, 9, 70, 1, false)]
+    [InlineData(2, 2, 2, 1, 6, 35, 1, true)]
+    [InlineData(2, 2, 1, 1, 2, 2, 0, false)]
+    [InlineData(3, 2, 2, 3, 14, 14, 1, false)]
+    [InlineData(3, 2, 1, 2, 15, 41, 1, true)]
+    [InlineData(3, 2, 1, 1, 9, 80, 0, false)]
+    [InlineData(3, 1, 2, 2, 7, 7, 1, false)]
+    [InlineData(3, 1, 1, 1, 5, 45, 0, true)]
+    public void Fused_max_pools_agree_on_every_SIMD_path(int k, int s, int n, int c, int h, int w, int pad, bool ceil)
+    {
+        int available = Native.PoolSimdLevel(-1);
+        var rng = new Random(h * 100 + w + k);
+        // Small integers: plenty of ties; a few NaNs.
+        float[] x = Enumerable.Range(0, n * c * h * w).Select(_ => rng.Next(10) == 0 ? float.NaN : rng.Next(4)).ToArray();
+        try
+        {
+            for (int level = available; level >= 0; level--)
+            {
+                Assert.Equal(level, Native.PoolSimdLevel(level));
+                using var input = Tensor.FromArray(x, n, c, h, w);
+                input.RequiresGrad = true;
+                using var y = input.MaxPool2d(k, s, pad, ceilMode: ceil);
+                using var ones = Tensor.Ones(y.Shape);
+                y.Backward(ones);
+                var (values, counts) = Reference(x, n * c, h, w, y.Shape[^2], y.Shape[^1], k, s, pad);
+                float[] actual = y.ToArray();
+                for (int i = 0; i < actual.Length; i++)
+                    Assert.True(float.IsNaN(values[i]) ? float.IsNaN(actual[i]) : values[i] == actual[i], $"level {level}: output {i} is {actual[i]}, expected {values[i]}");
+                Assert.Equal(counts, input.Grad!.ToArray());
+                input.Grad.Dispose();
+            }
+        }
+        finally
+        {
+            Native.PoolSimdLevel(2);
+        }
+    }
+
+    /// <summary>Values and, per input element, how many windows chose it, by PyTorch's sequential rule.</summary>
+    private static (float[] Values, float[] Counts) Reference(float[] x, int planes, int h, int w, int oh, int ow, int k, int stride, int pad)
+    {
+        var values = new float[planes * oh * ow];
+        var counts = new float[x.Length];
+        for (int p = 0; p < planes; p++)
+        for (int i = 0; i < oh; i++)
+        for (int j = 0; j < ow; j++)
+        {
+            float m = float.NegativeInfinity;
+            int at = -1;
+            for (int r = 0; r < k; r++)
+            for (int s = 0; s < k; s++)
+            {
+                int ih = stride * i - pad + r, iw = stride * j - pad + s;
+                if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
+                float v = x[(p * h + ih) * w + iw];
+                if (at < 0 || v > m || float.IsNaN(v)) { m = v; at = (p * h + ih) * w + iw; }
+            }
+            values[(p * oh + i) * ow + j] = m;
+            counts[at] += 1;
+        }
+        return (values, counts);
     }
 }
