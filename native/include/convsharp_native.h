@@ -125,7 +125,7 @@ CS_API const char* cs_native_isa(void);
 /* ABI version of this library; the managed side refuses a mismatch. */
 CS_API int32_t cs_native_abi_version(void);
 
-#define CS_NATIVE_ABI_VERSION 1
+#define CS_NATIVE_ABI_VERSION 2
 
 #ifdef __cplusplus
 }

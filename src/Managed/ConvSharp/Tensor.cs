@@ -9,10 +9,10 @@ namespace ConvSharp;
 public partial class Tensor : IDisposable
 {
     private DeviceBuffer? _buffer;
-    private readonly long _offset;
+    private long _offset;
     private readonly int[] _shape;
     private long[]? _strides;
-    private readonly Device _device;
+    private Device _device;
 
     /// <summary>Wraps storage. <paramref name="owned"/> tensors (parameters, gradients, optimizer state)
     /// are not registered in the current <see cref="Scope"/>: their owner disposes them.</summary>

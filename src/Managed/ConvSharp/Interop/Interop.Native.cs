@@ -7,7 +7,7 @@ internal static partial class Interop
     /// <summary>Entry points of libconvsharp_native.so (native/include/convsharp_native.h).</summary>
     internal static unsafe partial class Native
     {
-        internal const int AbiVersion = 1;
+        internal const int AbiVersion = 2;
 
         /// <summary>Mirrors cs_conv_geometry.</summary>
         [StructLayout(LayoutKind.Sequential)]

@@ -125,6 +125,16 @@ public abstract partial class Module : IDisposable
     /// <summary>Evaluation mode: batch norm uses running statistics, dropout is the identity.</summary>
     public Module Eval() => Train(false);
 
+    /// <summary>Moves every parameter (with its gradient) and buffer to <paramref name="device"/> in place, so optimizers
+    /// built on this module keep working; returns this module.</summary>
+    public Module To(Device device)
+    {
+        Guard.NotNull(device);
+        foreach (Parameter p in Parameters()) p.MoveStorageTo(device);
+        foreach (Tensor b in Buffers()) b.MoveStorageTo(device);
+        return this;
+    }
+
     /// <summary>Zeroes the gradient of every parameter (keeps the buffers, so a training step allocates nothing).</summary>
     public void ZeroGrad()
     {
