@@ -1,4 +1,4 @@
-// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Train, Bench, Pack.
+// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Train, Bench, Pack, PackSmoke.
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -35,8 +35,9 @@ Task("Build")
 });
 
 Task("Test")
-    .Description("Runs the xunit tests and prints `N passed, N failed` from their TRX results.")
+    .Description("Runs the xunit tests (after the package smoke test) and prints `N passed, N failed` from their TRX results.")
     .IsDependentOn("Build")
+    .IsDependentOn("PackSmoke")
     .Does(() =>
 {
     CleanDirectory(testResults);
@@ -92,6 +93,36 @@ Task("Pack")
     .Does(() =>
 {
     Run("dotnet", $"pack src/Managed/ConvSharp -c Release -o \"{artifacts.Combine("packages")}\" --nologo");
+});
+
+Task("PackSmoke")
+    .Description("Clean-room consumer: an empty console app restores ConvSharp from artifacts/packages only, trains, saves, reloads and predicts, with LD_LIBRARY_PATH empty.")
+    .IsDependentOn("Pack")
+    .Does(() =>
+{
+    var dir = artifacts.Combine("packsmoke");
+    if (DirectoryExists(dir)) DeleteDirectory(dir, new DeleteDirectorySettings { Recursive = true, Force = true });
+    var feed = dir.Combine("feed");
+    EnsureDirectoryExists(feed);
+    CopyFiles(artifacts.Combine("packages").FullPath + "/ConvSharp.*.nupkg", feed);
+    // ConvSharp's one dependency, from the local NuGet cache: the feed is all the consumer can see.
+    var home = EnvironmentVariable("NUGET_PACKAGES") ?? System.IO.Path.Combine(EnvironmentVariable("HOME"), ".nuget", "packages");
+    CopyFiles(System.IO.Path.Combine(home, "communitytoolkit.highperformance", "8.4.2", "*.nupkg"), feed);
+    var app = dir.Combine("app");
+    Run("dotnet", $"new console -o \"{app}\" -n SmokeApp --force");
+    System.IO.File.WriteAllText(app.CombineWithFilePath("nuget.config").FullPath,
+        $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
+    CopyFile(root.CombineWithFilePath("tests/PackSmoke/Program.cs.txt"), app.CombineWithFilePath("Program.cs"));
+    var cache = dir.Combine("nuget-cache");  // a private cache: a re-pack of the same version is always seen
+    Run("dotnet", $"add \"{app}\" package ConvSharp --version {XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version")} --no-restore");
+    Run("dotnet", $"restore \"{app}\" --packages \"{cache}\"");
+    Run("dotnet", $"build \"{app}\" -c Release --no-restore --nologo -v q");
+    int code = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"\"{app}/bin/Release/net10.0/SmokeApp.dll\"",
+        EnvironmentVariables = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = "" },
+    });
+    if (code != 0) throw new Exception($"The consumer app failed with exit code {code}.");
 });
 
 RunTarget(target);
