@@ -100,7 +100,12 @@ public partial class Tensor
             using var gT = Allocate(g.Device, [k, (int)cols], zero: false, owned: true);
             kernels.Elementwise(BinaryOp.CopyA, iter, new(gT.Data, yStrides), new(g.Data, outStrides), default);
             if (db is not null)
-                kernels.Elementwise(BinaryOp.CopyA, [k, (int)cols], new(db.Data, [1L, 0L]), gT.Contiguous(), default, 1f, accumulate: true);
+            {
+                // dB[K] += gT[K, N·P]·1: a matrix-vector product, instead of a serial sum per channel.
+                using var ones = Allocate(g.Device, [checked((int)cols)], zero: false, owned: true);
+                kernels.Fill(ones.Data, 1f);
+                kernels.Gemm(false, false, k, 1, (int)cols, 1f, gT.Data, (int)cols, ones.Data, 1, 1f, db.Data, 1);
+            }
             if (dw is not null)
                 for (int gi = 0; gi < groups; gi++)
                     kernels.Gemm(false, true, kg, (int)rows, (int)cols, 1f,
