@@ -122,3 +122,18 @@ public class ScalarTensorTests
         Assert.Equal([11f, 11f], a.Grad!.ToArray());  // d(s² + s)/da = 2s + 1
     }
 }
+
+public class DisposedIntermediateTests
+{
+    [Fact]
+    public void Backward_through_a_disposed_intermediate_says_so()
+    {
+        using var x = Tensor.Ones(3);
+        x.RequiresGrad = true;
+        var middle = x.Exp();
+        using var y = (middle * 2f).Sum();
+        middle.Dispose();
+        var e = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.StartsWith("Backward ran into the freed graph of Exp: an earlier Backward() freed it, or the tensor Exp made was disposed.", e.Message);
+    }
+}

@@ -132,7 +132,9 @@ public partial class Tensor : IDisposable
     public void Dispose()
     {
         Interlocked.Exchange(ref _buffer, null)?.Release();
-        GradFn = null;
+        // The node that made this tensor goes too: its saved scratch (an im2col matrix can be megabytes) returns to
+        // the pool now rather than at the next GC, and a later Backward through it says so instead of stopping silently.
+        GradFn?.Free();
         GC.SuppressFinalize(this);
     }
 

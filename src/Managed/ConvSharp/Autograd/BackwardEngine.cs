@@ -8,8 +8,8 @@ internal sealed class BackwardEngine
     private readonly Dictionary<Node, Tensor> _pending = new(ReferenceEqualityComparer.Instance);
 
     internal static InvalidOperationException FreedGraph(string op) => new(
-        $"Backward ran into the freed graph of {op}: the graph was already used by an earlier Backward() and freed. " +
-        "Pass retainGraph: true to the first Backward() to go through the same graph twice.");
+        $"Backward ran into the freed graph of {op}: an earlier Backward() freed it, or the tensor {op} made was disposed. " +
+        "Pass retainGraph: true to the first Backward() to go through the same graph twice, and keep intermediate tensors alive until Backward().");
 
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
     {
