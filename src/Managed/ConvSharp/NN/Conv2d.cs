@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ConvSharp.NN;
 
 /// <summary>2-D convolution over [N, C, H, W] input (PyTorch's <c>nn.Conv2d</c>): weight [K, C/groups, KH, KW],
@@ -83,11 +81,7 @@ public sealed class Conv2d : Module
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input)
     {
-        if (input.Dim != 4)
-            throw new ArgumentException($"{this} expects a 4-D input [N, C, H, W], but got shape {Guard.Format(input.ShapeSpan)}.", nameof(input));
-        if (input.Size(1) != InChannels)
-            throw new ArgumentException(
-                $"{this} expects {InChannels} input channels, but got {input.Size(1)} (input shape {Guard.Format(input.ShapeSpan)}).", nameof(input));
+        SpatialInput.Check(this, input, InChannels);
         try
         {
             return _namedPadding is null
@@ -103,7 +97,7 @@ public sealed class Conv2d : Module
     /// <summary>PyTorch's repr: <c>Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))</c>.</summary>
     public override string ToString()
     {
-        static string P(Pair p) => string.Create(CultureInfo.InvariantCulture, $"({p.Height}, {p.Width})");
+        static string P(Pair p) => SpatialInput.Format(p);
         string s = $"Conv2d({InChannels}, {OutChannels}, kernel_size={P(KernelSize)}, stride={P(Stride)}";
         if (_namedPadding is not null) s += $", padding={_namedPadding}";
         else if (Padding != new Pair(0, 0)) s += $", padding={P(Padding)}";

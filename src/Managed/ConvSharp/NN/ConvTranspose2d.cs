@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ConvSharp.NN;
 
 /// <summary>2-D transposed convolution (PyTorch's <c>nn.ConvTranspose2d</c>): weight [Cin, Cout/groups, KH, KW], bias [Cout],
@@ -49,17 +47,14 @@ public sealed class ConvTranspose2d : Module
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input)
     {
-        if (input.Dim != 4)
-            throw new ArgumentException($"{this} expects a 4-D input [N, C, H, W], but got shape {Guard.Format(input.ShapeSpan)}.", nameof(input));
-        if (input.Size(1) != InChannels)
-            throw new ArgumentException($"{this} expects {InChannels} input channels, but got {input.Size(1)} (input shape {Guard.Format(input.ShapeSpan)}).", nameof(input));
+        SpatialInput.Check(this, input, InChannels);
         return Tensor.ConvTranspose2d(input, Weight, Bias, Stride, Padding, OutputPadding, Groups, Dilation);
     }
 
     /// <inheritdoc />
     public override string ToString()
     {
-        static string P(Pair p) => string.Create(CultureInfo.InvariantCulture, $"({p.Height}, {p.Width})");
+        static string P(Pair p) => SpatialInput.Format(p);
         string s = $"ConvTranspose2d({InChannels}, {OutChannels}, kernel_size={P(KernelSize)}, stride={P(Stride)}";
         if (Padding != new Pair(0, 0)) s += $", padding={P(Padding)}";
         if (OutputPadding != new Pair(0, 0)) s += $", output_padding={P(OutputPadding)}";
