@@ -137,3 +137,35 @@ public class DisposedIntermediateTests
         Assert.StartsWith("Backward ran into the freed graph of Exp: an earlier Backward() freed it, or the tensor Exp made was disposed.", e.Message);
     }
 }
+
+public class AnomalyDetectionTests
+{
+    [Fact]
+    public void The_first_op_producing_nan_in_forward_is_named()
+    {
+        using var scope = Tensor.Scope();
+        var x = Tensor.FromArray([1f, -1f, 2f], 3);
+        x.RequiresGrad = true;
+        using (Autograd.DetectAnomaly())
+        {
+            var e = Assert.Throws<ArithmeticException>(() => (x * 2f).Log().Exp());
+            Assert.Equal("Autograd anomaly: the forward of Log produced NaN or infinity (shape [3]).", e.Message);
+        }
+        var quiet = (x * 2f).Log();  // outside the mode nothing is checked
+        Assert.True(float.IsNaN(quiet.ToArray()[1]));
+    }
+
+    [Fact]
+    public void The_first_op_producing_infinity_in_backward_is_named()
+    {
+        using var scope = Tensor.Scope();
+        var x = Tensor.FromArray([0f, 4f], 2);
+        x.RequiresGrad = true;
+        using (Autograd.DetectAnomaly())
+        {
+            var y = x.Sqrt().Sum();  // forward is finite; d√x/dx = 1/(2√x) is infinite at 0
+            var e = Assert.Throws<ArithmeticException>(() => y.Backward());
+            Assert.Equal("Autograd anomaly: the backward of Sqrt (the gradient of its input 0) produced NaN or infinity (shape [2]).", e.Message);
+        }
+    }
+}

@@ -89,10 +89,12 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                         if (done < epochSkip) { done++; continue; }
                         var logits = model.Forward(x);
                         var loss = lossFn.Forward(logits, y);
+                        float value = loss.Item();
+                        if (!float.IsFinite(value)) throw Diverged(model, lossFn, x, y, epoch, done + 1, value);
                         optimizer.ZeroGrad();
                         loss.Backward();
                         optimizer.Step();
-                        runningLoss += loss.Item() * x.Size(0);
+                        runningLoss += value * x.Size(0);
                         images += x.Size(0);
                         correct += CountCorrect(logits, y);
                         done++;
@@ -146,6 +148,26 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         Plots.Confusion(Path.Combine(run, "confusion.png"), matrix.Counts(), source.Classes, $"{which} confusion matrix, accuracy {matrix.Accuracy:P2}");
         output.WriteLine($"Run folder: {Path.GetFullPath(run)}");
         return 0;
+    }
+
+    /// <summary>The loss became NaN or infinite: re-run the batch with anomaly detection to name the op, and stop
+    /// before anything of this epoch is saved.</summary>
+    private static CliException Diverged(Module model, CrossEntropyLoss lossFn, Tensor x, Tensor y, int epoch, int batch, float value)
+    {
+        string cause = "no single op was found (the parameters themselves may already hold NaN)";
+        try
+        {
+            using var anomaly = Autograd.DetectAnomaly();
+            using var scope = Tensor.Scope();
+            model.ZeroGrad();
+            lossFn.Forward(model.Forward(x), y).Backward();
+        }
+        catch (ArithmeticException e)
+        {
+            cause = e.Message.TrimEnd('.');
+        }
+        return new CliException(string.Create(CultureInfo.InvariantCulture,
+            $"training stopped at epoch {epoch}, batch {batch}: the loss is {value}. {cause}. No checkpoint was written for this epoch; try a smaller --lr."));
     }
 
     private int ValidationCount(int total)

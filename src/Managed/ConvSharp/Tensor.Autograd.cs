@@ -41,6 +41,7 @@ public partial class Tensor
     /// requires grad; otherwise disposes <paramref name="saved"/> right away. Returns <paramref name="result"/>.</summary>
     internal static Tensor Record(Tensor result, string op, Tensor[] inputs, BackwardFn backward, params IDisposable[] saved)
     {
+        if (Autograd.IsAnomalyDetectionEnabled) Autograd.CheckFinite(result, () => $"the forward of {op}");
         if (Autograd.IsGradEnabled && AnyRequiresGrad(inputs))
         {
             result.GradFn = new Node(op, inputs, backward, saved.Length == 0 ? null : saved);

@@ -218,3 +218,29 @@ public sealed class CliResumeTests : IDisposable
             File.ReadAllLines(Path.Combine(split, "metrics.csv")).Select(l => string.Join(',', l.Split(',')[..^1])));
     }
 }
+
+public sealed class CliDivergenceTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("convsharp-nan").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void A_diverging_run_stops_with_the_op_that_made_nan_and_writes_no_checkpoint()
+    {
+        string data = Path.Combine(_root, "data");
+        Directory.CreateDirectory(data);
+        var rng = new Random(5);
+        byte[] Header(int magic, params int[] dims) => [.. new byte[] { 0, 0, 8, (byte)magic }, .. dims.SelectMany(d => new[] { (byte)(d >> 24), (byte)(d >> 16), (byte)(d >> 8), (byte)d })];
+        File.WriteAllBytes(Path.Combine(data, "train-images-idx3-ubyte"), [.. Header(3, 120, 28, 28), .. Enumerable.Range(0, 120 * 784).Select(_ => (byte)rng.Next(256))]);
+        File.WriteAllBytes(Path.Combine(data, "train-labels-idx1-ubyte"), [.. Header(1, 120), .. Enumerable.Range(0, 120).Select(i => (byte)(i % 10))]);
+        string run = Path.Combine(_root, "run");
+        var output = new StringWriter();
+        int code = Program.Run(["train", "--data", data, "--epochs", "1", "--optimizer", "sgd", "--lr", "1e38", "--out", run], output, output);
+        string text = output.ToString();
+        Assert.Equal(2, code);
+        Assert.Contains("convsharp: training stopped at epoch 1, batch ", text);
+        Assert.Contains("Autograd anomaly: the forward of ", text);
+        Assert.False(File.Exists(Path.Combine(run, "model.safetensors")));
+    }
+}

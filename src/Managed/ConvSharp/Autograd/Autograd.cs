@@ -16,6 +16,35 @@ public static class Autograd
         return new NoGradScope();
     }
 
+    [ThreadStatic] private static int t_anomalyDepth;
+
+    /// <summary>Whether anomaly detection is on for this thread (see <see cref="DetectAnomaly"/>).</summary>
+    public static bool IsAnomalyDetectionEnabled => t_anomalyDepth > 0;
+
+    /// <summary>Checks, until the returned scope is disposed, every recorded op's output in forward and every gradient
+    /// in backward for NaN or infinity, and throws <see cref="ArithmeticException"/> naming the first op that made one
+    /// (PyTorch's <c>detect_anomaly</c>). Costs one pass over each tensor: for debugging, not for training runs.</summary>
+    public static IDisposable DetectAnomaly()
+    {
+        t_anomalyDepth++;
+        return new Scope(() => t_anomalyDepth--);
+    }
+
+    /// <summary>Throws when <paramref name="tensor"/> holds NaN or infinity (anomaly mode).</summary>
+    internal static void CheckFinite(Tensor tensor, Func<string> where)
+    {
+        // Σx² in double is finite exactly when every float is: the largest float squared is about 1e77.
+        if (!double.IsFinite(tensor.Kernels.Norm(tensor.Data, infinity: false)))
+            throw new ArithmeticException($"Autograd anomaly: {where()} produced NaN or infinity (shape {Guard.Format(tensor.ShapeSpan)}).");
+    }
+
+    private sealed class Scope(Action exit) : IDisposable
+    {
+        private Action? _exit = exit;
+
+        public void Dispose() => Interlocked.Exchange(ref _exit, null)?.Invoke();
+    }
+
     private sealed class NoGradScope : IDisposable
     {
         private bool _disposed;

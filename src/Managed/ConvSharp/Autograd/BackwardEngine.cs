@@ -42,9 +42,14 @@ internal sealed class BackwardEngine
         foreach (Node node in TopologicalOrder(start))
         {
             if (!_pending.Remove(node, out Tensor? grad)) continue;  // no gradient reached it
+            Tensor[] inputs = node.Inputs;
             try
             {
                 node.Backward(grad, new GradientSink(this, node));
+                if (Autograd.IsAnomalyDetectionEnabled)
+                    for (int i = 0; i < inputs.Length; i++)
+                        if (GradientTarget(inputs[i]) is { } produced)
+                            Autograd.CheckFinite(produced, () => $"the backward of {node.Name} (the gradient of its input {i})");
             }
             finally
             {
