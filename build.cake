@@ -88,11 +88,12 @@ Task("Bench")
 });
 
 Task("Pack")
-    .Description("Packs the ConvSharp NuGet package, native assets inside, into artifacts/packages/.")
+    .Description("Packs ConvSharp (native assets inside), ConvSharp.Imaging and the convsharp dotnet tool into artifacts/packages/.")
     .IsDependentOn("Native")
     .Does(() =>
 {
-    Run("dotnet", $"pack src/Managed/ConvSharp -c Release -o \"{artifacts.Combine("packages")}\" --nologo");
+    foreach (var project in new[] { "src/Managed/ConvSharp", "src/Managed/ConvSharp.Imaging", "src/Managed/ConvSharp.Cli" })
+        Run("dotnet", $"pack {project} -c Release -o \"{artifacts.Combine("packages")}\" --nologo");
 });
 
 Task("PackSmoke")
@@ -104,7 +105,7 @@ Task("PackSmoke")
     if (DirectoryExists(dir)) DeleteDirectory(dir, new DeleteDirectorySettings { Recursive = true, Force = true });
     var feed = dir.Combine("feed");
     EnsureDirectoryExists(feed);
-    CopyFiles(artifacts.Combine("packages").FullPath + "/ConvSharp.*.nupkg", feed);
+    CopyFiles(artifacts.Combine("packages").FullPath + "/ConvSharp.0*.nupkg", feed);
     // ConvSharp's one dependency, from the local NuGet cache: the feed is all the consumer can see.
     var home = EnvironmentVariable("NUGET_PACKAGES") ?? System.IO.Path.Combine(EnvironmentVariable("HOME"), ".nuget", "packages");
     CopyFiles(System.IO.Path.Combine(home, "communitytoolkit.highperformance", "8.4.2", "*.nupkg"), feed);
