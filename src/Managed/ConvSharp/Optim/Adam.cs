@@ -24,9 +24,7 @@ public class Adam : Optimizer
         float weightDecay, bool amsgrad, bool maximize, bool decoupled)
         : base(groups, lr, weightDecay)
     {
-        (Beta1, Beta2) = betas ?? (0.9f, 0.999f);
-        OptimizerChecks.Beta(Beta1, "beta1");
-        OptimizerChecks.Beta(Beta2, "beta2");
+        (Beta1, Beta2) = OptimizerChecks.Betas(betas);
         OptimizerChecks.NonNegative(eps, nameof(eps));
         Eps = eps;
         Amsgrad = amsgrad;

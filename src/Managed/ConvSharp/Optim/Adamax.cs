@@ -18,9 +18,7 @@ public sealed class Adamax : Optimizer
         float weightDecay = 0f, bool maximize = false)
         : base(groups, lr, weightDecay)
     {
-        (Beta1, Beta2) = betas ?? (0.9f, 0.999f);
-        OptimizerChecks.Beta(Beta1, "beta1");
-        OptimizerChecks.Beta(Beta2, "beta2");
+        (Beta1, Beta2) = OptimizerChecks.Betas(betas);
         OptimizerChecks.NonNegative(eps, nameof(eps));
         Eps = eps;
         Maximize = maximize;

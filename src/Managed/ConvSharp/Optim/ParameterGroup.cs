@@ -58,6 +58,15 @@ internal static class OptimizerChecks
             throw new ArgumentOutOfRangeException(name, value, $"Invalid {name}: {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} (it must be a finite number ≥ 0).");
     }
 
+    /// <summary>PyTorch's default betas (0.9, 0.999) when none are given; each must lie in [0, 1).</summary>
+    public static (float Beta1, float Beta2) Betas((float Beta1, float Beta2)? betas)
+    {
+        var (b1, b2) = betas ?? (0.9f, 0.999f);
+        Beta(b1, "beta1");
+        Beta(b2, "beta2");
+        return (b1, b2);
+    }
+
     public static void Beta(float value, string name)
     {
         if (!(value >= 0 && value < 1))
