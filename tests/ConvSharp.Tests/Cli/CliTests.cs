@@ -6,8 +6,16 @@ using SkiaSharp;
 
 namespace ConvSharp.Tests.Cli;
 
+/// <summary>The CLI tests share Trainer.StopAfterBatchesForTests (a static test seam), so they run one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class CliCollection
+{
+    public const string Name = "convsharp tool";
+}
+
 /// <summary>The `convsharp` tool end to end, on a tiny generated IDX dataset (class c = a bright bar at a
 /// position that depends on c, plus noise), through Program.Run as the executable calls it.</summary>
+[Collection(CliCollection.Name)]
 public sealed class CliTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("convsharp-cli").FullName;
@@ -177,6 +185,7 @@ public sealed class CliTests : IDisposable
     }
 }
 
+[Collection(CliCollection.Name)]
 public sealed class CliResumeTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("convsharp-resume").FullName;
@@ -219,6 +228,7 @@ public sealed class CliResumeTests : IDisposable
     }
 }
 
+[Collection(CliCollection.Name)]
 public sealed class CliDivergenceTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("convsharp-nan").FullName;
