@@ -27,7 +27,7 @@ Task("Native")
 });
 
 Task("Build")
-    .Description("Builds every project of Interop.sln.")
+    .Description("Builds every project of Interop.sln (the library, CLI, tests; the benchmarks and their 600 MB TorchSharp peer are built by Bench only).")
     .IsDependentOn("Native")
     .Does(() =>
 {
@@ -80,11 +80,20 @@ Task("Train")
 });
 
 Task("Bench")
-    .Description("Runs the BenchmarkDotNet suite (pass --bench-args=\"--filter *MatMul* --job short\" to narrow it).")
+    .Description("Builds the benchmarks (ConvSharp next to TorchSharp-cpu) and runs BenchmarkDotNet; narrow it with --bench-args=\"--filter *ConvLayer* --job short\", or --bench-args=epoch for the Fashion-MNIST epoch comparison.")
     .IsDependentOn("Native")
     .Does(() =>
 {
-    Run("dotnet", $"run -c Release --project benchmarks/ConvSharp.Benchmarks -- {benchArgs}");
+    var project = root.Combine("benchmarks/ConvSharp.Benchmarks");
+    var bin = project.Combine($"bin/{configuration}/net10.0/linux-x64");
+    Run("dotnet", $"build \"{project}\" -c {configuration} --nologo -v q");
+    // TorchSharp 0.107.0's libLibTorchSharp.so asks for GCC 13's libstdc++ (one unused symbol); Debian 12 has
+    // GCC 12's. The shared tool marks that requirement weak in the build output's copy (never the NuGet cache).
+    var patch = root.CombineWithFilePath("../shared/tools/torchsharp-on-debian12/patch-bin.sh");
+    if (!FileExists(patch))
+        throw new Exception($"{patch} is missing: TorchSharp cannot load on Debian 12 without it (see docs/benchmarks.md).");
+    Run("bash", $"\"{patch}\" \"{bin}\"");
+    Run("dotnet", $"\"{bin.CombineWithFilePath("ConvSharp.Benchmarks.dll")}\" {benchArgs}");
 });
 
 Task("Pack")
