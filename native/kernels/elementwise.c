@@ -33,11 +33,47 @@ static inline float apply_binary(int32_t op, float a, float b)
 }
 
 /* One inner run of n elements with the given strides; the op is a compile-time constant in each
- * instantiation so the compiler vectorizes the unit-stride cases. */
-#define INNER_LOOP(OPCODE)                                                                         \
+ * instantiation. The common layouts (all unit stride, or b broadcast along the run: a bias, a scalar)
+ * get their own loops with the strides and flags hoisted, so they vectorize; the rest is the general
+ * strided loop. */
+#define STRIDED_LOOP(OPCODE)                                                                       \
     for (int64_t i = 0; i < n; i++) {                                                              \
         float v = alpha * apply_binary(OPCODE, a[i * sa], b ? b[i * sb] : 0.0f);                     \
         out[i * so] = accumulate ? out[i * so] + v : v;                                            \
+    }
+
+/* A reduction of a unit-stride run into one output (a sum over the last axis): sixteen independent
+ * partial sums instead of one serial chain of dependent adds, so it vectorizes and is more accurate. */
+#define REDUCE_LOOP(OPCODE)                                                                        \
+    {                                                                                              \
+        float part[16] = {0};                                                                      \
+        const float bv = b && sb == 0 ? b[0] : 0.0f;                                               \
+        int64_t i = 0;                                                                             \
+        for (; i + 16 <= n; i += 16)                                                               \
+            for (int j = 0; j < 16; j++)                                                           \
+                part[j] += apply_binary(OPCODE, a[i + j], b && sb == 1 ? b[i + j] : bv);           \
+        float total = 0.0f;                                                                        \
+        for (; i < n; i++) total += apply_binary(OPCODE, a[i], b && sb == 1 ? b[i] : bv);          \
+        for (int j = 0; j < 16; j++) total += part[j];                                             \
+        out[0] += alpha * total;                                                                   \
+    }
+
+#define INNER_LOOP(OPCODE)                                                                         \
+    if (so == 0 && accumulate && sa == 1 && (!b || sb == 0 || sb == 1)) {                                        \
+        REDUCE_LOOP(OPCODE)                                                                        \
+    } else if (so == 1 && sa == 1 && b && sb == 1) {                                                      \
+        if (accumulate) for (int64_t i = 0; i < n; i++) out[i] += alpha * apply_binary(OPCODE, a[i], b[i]); \
+        else for (int64_t i = 0; i < n; i++) out[i] = alpha * apply_binary(OPCODE, a[i], b[i]);    \
+    } else if (so == 1 && sa == 1 && (!b || sb == 0)) {                                            \
+        const float bv = b ? b[0] : 0.0f;                                                          \
+        if (accumulate) for (int64_t i = 0; i < n; i++) out[i] += alpha * apply_binary(OPCODE, a[i], bv); \
+        else for (int64_t i = 0; i < n; i++) out[i] = alpha * apply_binary(OPCODE, a[i], bv);      \
+    } else if (so == 1 && sa == 0 && b && sb == 1) {                                               \
+        const float av = a[0];                                                                     \
+        if (accumulate) for (int64_t i = 0; i < n; i++) out[i] += alpha * apply_binary(OPCODE, av, b[i]); \
+        else for (int64_t i = 0; i < n; i++) out[i] = alpha * apply_binary(OPCODE, av, b[i]);     \
+    } else {                                                                                       \
+        STRIDED_LOOP(OPCODE)                                                                       \
     }
 
 CS_MULTIVERSION

@@ -36,7 +36,7 @@ public class ConvTests
     public static TheoryData<int> Seeds()
     {
         var data = new TheoryData<int>();
-        for (int i = 1; i <= 24; i++) data.Add(i);
+        for (int i = 1; i <= 32; i++) data.Add(i);  // 25–32: output planes ≥ Tensor.PerImagePlane (the per-image path)
         return data;
     }
 
@@ -50,13 +50,16 @@ public class ConvTests
         int cg = rng.Next(1, 4), c = cg * groups;
         int k = groups * rng.Next(1, 4);
         if (depthwise) { groups = c; k = c * rng.Next(1, 3); }
-        int n = rng.Next(1, 4), h = rng.Next(3, 10), wd = rng.Next(3, 10);
-        int kh = rng.Next(1, 4), kw = rng.Next(1, 4), sh = rng.Next(1, 4), sw = rng.Next(1, 4);
-        int ph = rng.Next(0, 3), pw = rng.Next(0, 3), dh = rng.Next(1, 3), dw = rng.Next(1, 3);
+        bool large = seed > 24;
+        int n = rng.Next(1, large ? 3 : 4), h = large ? rng.Next(20, 24) : rng.Next(3, 10), wd = large ? rng.Next(20, 24) : rng.Next(3, 10);
+        int kh = rng.Next(1, 4), kw = rng.Next(1, 4), sh = large ? 1 : rng.Next(1, 4), sw = large ? 1 : rng.Next(1, 4);
+        int ph = rng.Next(large ? 1 : 0, 3), pw = rng.Next(large ? 1 : 0, 3), dh = rng.Next(1, 3), dw = rng.Next(1, 3);
         while (dh * (kh - 1) + 1 > h + 2 * ph) kh--;
         while (dw * (kw - 1) + 1 > wd + 2 * pw) kw--;
         bool bias = seed % 3 != 0;
         int cgw = c / groups;
+        if (large)
+            Assert.True((h + 2 * ph - dh * (kh - 1)) * (wd + 2 * pw - dw * (kw - 1)) >= Tensor.PerImagePlane, "seed does not reach the per-image path");
 
         float[] x = OpCheck.Random(seed, n * c * h * wd), w = OpCheck.Random(seed + 100, k * cgw * kh * kw), b = OpCheck.Random(seed + 200, k);
         float[][] inputs = bias ? [x, w, b] : [x, w];

@@ -9,6 +9,11 @@ namespace ConvSharp;
 // reordered to NCHW with the bias added in the same pass.
 // Backward: gT = g as [K, N·P]; dW_g += gT_g·col_gᵀ (beta = 1); dcol_g = W_gᵀ·gT_g, then col2im adds
 // into dX; dB += Σ over N and P.
+// When the output plane is large (P ≥ PerImagePlane), each image's GEMM is big enough on its own: then
+// the columns of one image at a time go through a scratch matrix that stays in cache, each GEMM writes
+// its image's NCHW output directly (no reordering pass, the bias pre-filled and beta = 1), and the
+// backward recomputes the columns per image instead of keeping the whole batch's (which for
+// N=32 64→64 56×56 would be 230 MB).
 public partial class Tensor
 {
     /// <summary>2-D convolution (PyTorch's <c>F.conv2d</c>) of input [N, C, H, W] with weight
@@ -63,6 +68,7 @@ public partial class Tensor
         if (bias is not null) input.CheckSameDevice(bias, "Conv2d");
 
         var geometry = new ConvGeometry(n, cg, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width);
+        if ((long)geometry.OH * geometry.OW >= PerImagePlane) return ConvPerImage(input, weight, bias, geometry, groups);
         int kg = k / groups;
         int oh = geometry.OH, ow = geometry.OW;
         long plane = (long)oh * ow, cols = n * plane, rows = geometry.ColumnRows;
@@ -129,6 +135,67 @@ public partial class Tensor
                 }
             }
         }, keepColumns ? [columns] : []);
+    }
+
+    /// <summary>Output planes at least this large run image by image (measured: see docs/benchmarks.md).</summary>
+    internal const int PerImagePlane = 256;
+
+    private static Tensor ConvPerImage(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, int groups)
+    {
+        int n = input._shape[0], c = input._shape[1], h = input._shape[2], w = input._shape[3], k = weight._shape[0];
+        int cg = c / groups, kg = k / groups, oh = geometry.OH, ow = geometry.OW;
+        long plane = (long)oh * ow, rows = geometry.ColumnRows, imageIn = (long)cg * h * w;
+        IKernels kernels = input.Kernels;
+        int[] iter = [n, k, (int)plane];
+        long[] outStrides = [k * plane, plane, 1];
+
+        var result = Allocate(input.Device, [n, k, oh, ow], zero: false);
+        if (bias is not null)
+            kernels.Elementwise(BinaryOp.CopyA, iter, new(result.Data, outStrides), new(bias.Data, [0L, 1L, 0L]), default);
+        using (var col = Allocate(input.Device, [checked((int)(rows * plane))], zero: false, owned: true))
+            for (int b = 0; b < n; b++)
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    kernels.Im2ColImage(input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn), geometry, col.Data, plane, 0);
+                    kernels.Gemm(false, false, kg, (int)plane, (int)rows, 1f,
+                        weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows, col.Data, (int)plane, bias is null ? 0f : 1f,
+                        result.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane), (int)plane);
+                }
+
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        return Record(result, "Conv2d", inputs, (g, sink) =>
+        {
+            Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
+            if (db is not null)
+            {
+                // dB[K] += g_b[K, P]·1 per image: matrix-vector products instead of a serial sum per channel.
+                using var ones = Allocate(g.Device, [(int)plane], zero: false, owned: true);
+                kernels.Fill(ones.Data, 1f);
+                for (int b = 0; b < n; b++)
+                    kernels.Gemm(false, false, k, 1, (int)plane, 1f, g.Data.Slice((long)b * k * plane, k * plane), (int)plane,
+                        ones.Data, 1, 1f, db.Data, 1);
+            }
+            if (dw is null && dx is null) return;
+            using var col = Allocate(g.Device, [checked((int)(rows * plane))], zero: false, owned: true);
+            for (int b = 0; b < n; b++)
+                for (int gi = 0; gi < groups; gi++)
+                {
+                    BufferSlice gOut = g.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane);
+                    BufferSlice wg = weight.Data.Slice(gi * kg * rows, kg * rows);
+                    BufferSlice image = input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn);
+                    if (dw is not null)
+                    {
+                        kernels.Im2ColImage(image, geometry, col.Data, plane, 0);
+                        kernels.Gemm(false, true, kg, (int)rows, (int)plane, 1f, gOut, (int)plane, col.Data, (int)plane, 1f,
+                            dw.Data.Slice(gi * kg * rows, kg * rows), (int)rows);
+                    }
+                    if (dx is not null)
+                    {
+                        kernels.Gemm(true, false, (int)rows, (int)plane, kg, 1f, wg, (int)rows, gOut, (int)plane, 0f, col.Data, (int)plane);
+                        kernels.Col2ImImage(col.Data, plane, 0, geometry, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
+                    }
+                }
+        });
     }
 
     internal static void FillColumns(IKernels kernels, BufferSlice x, BufferSlice columns, in ConvGeometry geometry,
