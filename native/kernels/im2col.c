@@ -3,8 +3,7 @@
  * A column matrix has C*KH*KW rows; row (c, r, s) holds, for every output position (oh, ow), the
  * input value under kernel tap (r, s) of channel c: x[c, oh*SH - PH + r*DH, ow*SW - PW + s*DW],
  * or 0 where that falls in the padding. For each (row, oh) the valid ow form one interval, found
- * once, so the inner loop is a branch-free strided copy (a memcpy when SW = 1). */
-#include <string.h>
+ * once, so the inner loop is a branch-free strided copy. */
 
 #include "convsharp_native.h"
 #include "cs_simd.h"
@@ -58,14 +57,16 @@ static void im2col_image(const float* x, const cs_conv_geometry* g, int64_t OH, 
                     float* dst = row + oh * OW;
                     int64_t ih = oh * g->sh - g->ph + r * g->dh;
                     if (ih < 0 || ih >= H) {
-                        memset(dst, 0, (size_t)OW * sizeof(float));
+                        for (int64_t o = 0; o < OW; o++) dst[o] = 0.0f;
                         continue;
                     }
-                    memset(dst, 0, (size_t)lo * sizeof(float));
-                    memset(dst + hi, 0, (size_t)(OW - hi) * sizeof(float));
+                    /* Plain loops, not memcpy/memset: rows are often 7 to 32 floats wide, where a
+                     * library call per row costs more than the copy. */
+                    for (int64_t o = 0; o < lo; o++) dst[o] = 0.0f;
+                    for (int64_t o = hi; o < OW; o++) dst[o] = 0.0f;
                     const float* src = xc + ih * W + lo * g->sw - g->pw + dx;
                     if (g->sw == 1) {
-                        memcpy(dst + lo, src, (size_t)(hi - lo) * sizeof(float));
+                        for (int64_t o = lo; o < hi; o++) dst[o] = src[o - lo];
                     } else {
                         const int64_t sw = g->sw;
                         for (int64_t o = lo; o < hi; o++) dst[o] = src[(o - lo) * sw];

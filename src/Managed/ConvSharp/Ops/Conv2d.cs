@@ -9,7 +9,7 @@ namespace ConvSharp;
 // reordered to NCHW with the bias added in the same pass.
 // Backward: gT = g as [K, N·P]; dW_g += gT_g·col_gᵀ (beta = 1); dcol_g = W_gᵀ·gT_g, then col2im adds
 // into dX; dB += Σ over N and P.
-// When the output plane is large (P ≥ PerImagePlane), each image's GEMM is big enough on its own: then
+// When the output plane is large (P ≥ PerImagePlane) or there is one image, each image's GEMM is big enough on its own: then
 // the columns of one image at a time go through a scratch matrix that stays in cache, each GEMM writes
 // its image's NCHW output directly (no reordering pass, the bias pre-filled and beta = 1), and the
 // backward recomputes the columns per image instead of keeping the whole batch's (which for
@@ -68,7 +68,7 @@ public partial class Tensor
         if (bias is not null) input.CheckSameDevice(bias, "Conv2d");
 
         var geometry = new ConvGeometry(n, cg, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width);
-        if ((long)geometry.OH * geometry.OW >= PerImagePlane) return ConvPerImage(input, weight, bias, geometry, groups);
+        if (n == 1 || (long)geometry.OH * geometry.OW >= PerImagePlane) return ConvPerImage(input, weight, bias, geometry, groups);
         int kg = k / groups;
         int oh = geometry.OH, ow = geometry.OW;
         long plane = (long)oh * ow, cols = n * plane, rows = geometry.ColumnRows;
