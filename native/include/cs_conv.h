@@ -10,6 +10,23 @@ extern "C" {
 
 enum { CS_UPSAMPLE_NEAREST = 0, CS_UPSAMPLE_BILINEAR = 1 };
 
+/* Direct stride-1 convolution (any padding and dilation, one group) for layers whose C·KH·KW is small
+ * (at most CS_CONV_DIRECT_MAX_ROWS), where a GEMM with that inner dimension runs far below peak: the
+ * first layers of image networks (1 or 3 input channels). Each image is copied into a zero-padded
+ * scratch plane so every inner loop is a branch-free 16-lane run over output columns, blocked over
+ * 8 output channels. g describes the input (N, C, H, W), kernel, padding and dilation; k is the
+ * number of output channels; x [N, C, H, W], w [K, C, KH, KW], y and dy [N, K, OH, OW].
+ * scratch holds cs_conv_direct_scratch(g, k) floats. Forward writes y (plus bias when not NULL);
+ * the gradients are ADDED into dw and dx. */
+enum { CS_CONV_DIRECT_MAX_ROWS = 256 };
+CS_API int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k);
+CS_API int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
+                                  const float* bias, float* y, float* scratch);
+CS_API int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* dy,
+                                              float* dw, float* scratch);
+CS_API int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, const float* w, const float* dy,
+                                             float* dx, float* scratch);
+
 /* Upsampling of P = N·C planes from H×W to OH×OW (each at most 65536) with PyTorch's source indices:
  * nearest src = min(floor(o·scale), in − 1); bilinear src = (o + ½)·scale − ½ clamped at 0, or o·scale with
  * align_corners. scale_h/scale_w are in/out (1/scale_factor when one was given; (in−1)/(out−1) with

@@ -36,7 +36,9 @@ public class ConvTests
     public static TheoryData<int> Seeds()
     {
         var data = new TheoryData<int>();
-        for (int i = 1; i <= 32; i++) data.Add(i);  // 25–32: output planes ≥ Tensor.PerImagePlane (the per-image path)
+        // 25–32: output planes ≥ Tensor.PerImagePlane (the per-image path); 33–38: one group, stride 1 and
+        // C·KH·KW ≤ 32 with rows wider than 16 and K not a multiple of 8 (the CPU's direct kernels).
+        for (int i = 1; i <= 38; i++) data.Add(i);
         return data;
     }
 
@@ -50,6 +52,11 @@ public class ConvTests
         int cg = rng.Next(1, 4), c = cg * groups;
         int k = groups * rng.Next(1, 4);
         if (depthwise) { groups = c; k = c * rng.Next(1, 3); }
+        if (seed > 32)
+        {
+            CheckDirect(seed);
+            return;
+        }
         bool large = seed > 24;
         int n = rng.Next(1, large ? 3 : 4), h = large ? rng.Next(20, 24) : rng.Next(3, 10), wd = large ? rng.Next(20, 24) : rng.Next(3, 10);
         int kh = rng.Next(1, 4), kw = rng.Next(1, 4), sh = large ? 1 : rng.Next(1, 4), sw = large ? 1 : rng.Next(1, 4);
@@ -67,6 +74,24 @@ public class ConvTests
         OpCheck.Check(
             t => Tensor.Conv2d(t[0], t[1], bias ? t[2] : null, (sh, sw), (ph, pw), (dh, dw), groups),
             v => Reference(v[0], v[1], bias ? v[2] : null, n, c, h, wd, k, kh, kw, sh, sw, ph, pw, ph, pw, dh, dw, groups, out _, out _),
+            inputs, shapes);
+    }
+
+    private static void CheckDirect(int seed)
+    {
+        var rng = new Random(seed);
+        int n = rng.Next(1, 3), c = rng.Next(1, 3), k = new[] { 3, 9, 12 }[seed % 3];
+        int h = rng.Next(17, 23), wd = rng.Next(17, 23), kh = rng.Next(1, 4), kw = rng.Next(2, 4);
+        int ph = rng.Next(0, 3), pw = rng.Next(0, 3), dh = rng.Next(1, 3), dw = rng.Next(1, 3);
+        bool bias = seed % 2 == 0;
+        var geometry = new ConvSharp.Backends.ConvGeometry(n, c, h, wd, kh, kw, 1, 1, ph, pw, dh, dw);
+        Assert.True(Device.Cpu.Kernels.PrefersDirectConv(geometry, k), "seed does not reach the direct kernels");
+        float[] x = OpCheck.Random(seed, n * c * h * wd), w = OpCheck.Random(seed + 100, k * c * kh * kw), b = OpCheck.Random(seed + 200, k);
+        float[][] inputs = bias ? [x, w, b] : [x, w];
+        int[][] shapes = bias ? [[n, c, h, wd], [k, c, kh, kw], [k]] : [[n, c, h, wd], [k, c, kh, kw]];
+        OpCheck.Check(
+            t => Tensor.Conv2d(t[0], t[1], bias ? t[2] : null, 1, (ph, pw), (dh, dw)),
+            v => Reference(v[0], v[1], bias ? v[2] : null, n, c, h, wd, k, kh, kw, 1, 1, ph, pw, ph, pw, dh, dw, 1, out _, out _),
             inputs, shapes);
     }
 

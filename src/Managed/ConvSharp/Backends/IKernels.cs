@@ -42,6 +42,21 @@ internal partial interface IKernels
     /// <summary>The adjoint of <see cref="Im2ColImage"/>; adds into <paramref name="image"/>.</summary>
     void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image);
 
+    /// <summary>Whether this backend computes a one-group convolution with this geometry and
+    /// <paramref name="outChannels"/> better directly (<see cref="ConvDirect"/> and its gradients) than as
+    /// im2col + GEMM. Backends without direct kernels return false.</summary>
+    bool PrefersDirectConv(in ConvGeometry geometry, int outChannels);
+
+    /// <summary>y[N, K, OH, OW] = x ⋆ w (+ bias) without a column matrix (one group; only where
+    /// <see cref="PrefersDirectConv"/> said so).</summary>
+    void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y);
+
+    /// <summary>dw[K, C, KH, KW] += the weight gradient of <see cref="ConvDirect"/> for output gradient dy.</summary>
+    void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw);
+
+    /// <summary>dx[N, C, H, W] += the input gradient of <see cref="ConvDirect"/> for output gradient dy.</summary>
+    void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx);
+
     /// <summary>output[i] = (accumulate ? output[i] : 0) + alpha·(a[i] op b[i]) over <paramref name="shape"/>,
     /// each operand addressed through its own strides. Broadcasting, permutes, slices, concatenation
     /// and sums to a shape are all this one kernel. <paramref name="b"/> is unused by <see cref="BinaryOp.CopyA"/>.</summary>

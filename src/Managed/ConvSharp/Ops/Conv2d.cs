@@ -14,6 +14,8 @@ namespace ConvSharp;
 // its image's NCHW output directly (no reordering pass, the bias pre-filled and beta = 1), and the
 // backward recomputes the columns per image instead of keeping the whole batch's (which for
 // N=32 64→64 56×56 would be 230 MB).
+// A backend may compute small-C·KH·KW stride-1 layers directly instead (IKernels.PrefersDirectConv):
+// there the GEMM's inner dimension (9 for one 3×3 input channel) is too short to run near peak.
 public partial class Tensor
 {
     /// <summary>2-D convolution (PyTorch's <c>F.conv2d</c>) of input [N, C, H, W] with weight
@@ -68,6 +70,7 @@ public partial class Tensor
         if (bias is not null) input.CheckSameDevice(bias, "Conv2d");
 
         var geometry = new ConvGeometry(n, cg, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width);
+        if (groups == 1 && input.Kernels.PrefersDirectConv(geometry, k)) return ConvDirect(input, weight, bias, geometry);
         if (n == 1 || (long)geometry.OH * geometry.OW >= PerImagePlane) return ConvPerImage(input, weight, bias, geometry, groups);
         int kg = k / groups;
         int oh = geometry.OH, ow = geometry.OW;
@@ -166,15 +169,7 @@ public partial class Tensor
         return Record(result, "Conv2d", inputs, (g, sink) =>
         {
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
-            if (db is not null)
-            {
-                // dB[K] += g_b[K, P]·1 per image: matrix-vector products instead of a serial sum per channel.
-                using var ones = Allocate(g.Device, [(int)plane], zero: false, owned: true);
-                kernels.Fill(ones.Data, 1f);
-                for (int b = 0; b < n; b++)
-                    kernels.Gemm(false, false, k, 1, (int)plane, 1f, g.Data.Slice((long)b * k * plane, k * plane), (int)plane,
-                        ones.Data, 1, 1f, db.Data, 1);
-            }
+            if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
             if (dw is null && dx is null) return;
             using var col = Allocate(g.Device, [checked((int)(rows * plane))], zero: false, owned: true);
             for (int b = 0; b < n; b++)
@@ -195,6 +190,35 @@ public partial class Tensor
                         kernels.Col2ImImage(col.Data, plane, 0, geometry, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
                     }
                 }
+        });
+    }
+
+    /// <summary>dB[K] += Σ over images and positions of g[N, K, P]: a matrix-vector product per image
+    /// instead of a serial sum per channel.</summary>
+    private static void AddBiasGradient(IKernels kernels, Tensor g, int n, int k, long plane, Tensor db)
+    {
+        using var ones = Allocate(g.Device, [checked((int)plane)], zero: false, owned: true);
+        kernels.Fill(ones.Data, 1f);
+        for (int b = 0; b < n; b++)
+            kernels.Gemm(false, false, k, 1, (int)plane, 1f, g.Data.Slice((long)b * k * plane, k * plane), (int)plane,
+                ones.Data, 1, 1f, db.Data, 1);
+    }
+
+    /// <summary>The backend's direct kernels (small C·KH·KW, stride 1): no column matrix at all.</summary>
+    private static Tensor ConvDirect(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
+    {
+        int n = input._shape[0], k = weight._shape[0];
+        long plane = (long)geometry.OH * geometry.OW;
+        IKernels kernels = input.Kernels;
+        var result = Allocate(input.Device, [n, k, geometry.OH, geometry.OW], zero: false);
+        kernels.ConvDirect(input.Data, weight.Data, bias?.Data, geometry, k, result.Data);
+        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
+        return Record(result, "Conv2d", inputs, (g, sink) =>
+        {
+            Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
+            if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
+            if (dw is not null) kernels.ConvDirectGradWeight(input.Data, g.Data, geometry, k, dw.Data);
+            if (dx is not null) kernels.ConvDirectGradInput(weight.Data, g.Data, geometry, k, dx.Data);
         });
     }
 

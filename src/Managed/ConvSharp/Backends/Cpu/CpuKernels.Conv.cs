@@ -1,0 +1,80 @@
+namespace ConvSharp.Backends.Cpu;
+
+// Direct convolution on the CPU: native/kernels/conv_direct.c. It wins where im2col + GEMM has a tiny
+// inner dimension C·KH·KW (first layers: 1 or 3 input channels), and needs stride 1.
+internal sealed unsafe partial class CpuKernels
+{
+    /// <summary>Largest C·KH·KW computed directly (measured: docs/benchmarks.md, "Direct convolution").</summary>
+    internal const int DirectConvMaxRows = 32;
+
+    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
+        geometry.SH == 1 && geometry.SW == 1 && geometry.ColumnRows <= DirectConvMaxRows;
+
+    public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y)
+    {
+        CheckDirect(geometry, outChannels);
+        CheckLength(x, geometry.InputLength, nameof(x));
+        CheckLength(w, outChannels * geometry.ColumnRows, nameof(w));
+        if (bias is { } b) CheckLength(b, outChannels, nameof(bias));
+        CheckLength(y, DirectOutputLength(geometry, outChannels), nameof(y));
+        var g = geometry.ToNative();
+        CpuBuffer scratch = Scratch(&g, outChannels);
+        try
+        {
+            Interop.Native.Check(Interop.Native.ConvDirect(&g, outChannels, Pointer(x), Pointer(w), bias is { } bs ? Pointer(bs) : null,
+                Pointer(y), scratch.Pointer), "cs_conv_direct_f32");
+        }
+        finally { scratch.Release(); }
+    }
+
+    public void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw)
+    {
+        CheckDirect(geometry, outChannels);
+        CheckLength(x, geometry.InputLength, nameof(x));
+        CheckLength(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
+        CheckLength(dw, outChannels * geometry.ColumnRows, nameof(dw));
+        var g = geometry.ToNative();
+        CpuBuffer scratch = Scratch(&g, outChannels);
+        try
+        {
+            Interop.Native.Check(Interop.Native.ConvDirectGradWeight(&g, outChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer),
+                "cs_conv_direct_grad_weight_f32");
+        }
+        finally { scratch.Release(); }
+    }
+
+    public void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx)
+    {
+        CheckDirect(geometry, outChannels);
+        CheckLength(w, outChannels * geometry.ColumnRows, nameof(w));
+        CheckLength(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
+        CheckLength(dx, geometry.InputLength, nameof(dx));
+        var g = geometry.ToNative();
+        CpuBuffer scratch = Scratch(&g, outChannels);
+        try
+        {
+            Interop.Native.Check(Interop.Native.ConvDirectGradInput(&g, outChannels, Pointer(w), Pointer(dy), Pointer(dx), scratch.Pointer),
+                "cs_conv_direct_grad_input_f32");
+        }
+        finally { scratch.Release(); }
+    }
+
+    private void CheckDirect(in ConvGeometry geometry, int outChannels)
+    {
+        Guard.Positive(outChannels);
+        if (!PrefersDirectConv(geometry, outChannels))
+            throw new ArgumentException($"Direct convolution needs stride 1 and C·KH·KW ≤ {DirectConvMaxRows}; got stride " +
+                                        $"{geometry.SH}x{geometry.SW} and {geometry.ColumnRows}.", nameof(geometry));
+    }
+
+    private static long DirectOutputLength(in ConvGeometry geometry, int outChannels) =>
+        (long)geometry.N * outChannels * geometry.OH * geometry.OW;
+
+    /// <summary>Pooled scratch for the native kernel; the caller releases it.</summary>
+    private CpuBuffer Scratch(Interop.Native.ConvGeometryNative* g, int outChannels)
+    {
+        long length = Interop.Native.ConvDirectScratch(g, outChannels);
+        if (length < 0) throw new ArgumentException("The native direct convolution refused this geometry.");
+        return new CpuBuffer(Device, length, zero: false);
+    }
+}
