@@ -8,34 +8,12 @@
 #include <string.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 
-typedef float v16 __attribute__((vector_size(64)));
-typedef int32_t v16i __attribute__((vector_size(64)));
 #define KB 8
-
-static inline __attribute__((always_inline)) v16 load16(const float* p) { v16 v; memcpy(&v, p, sizeof v); return v; }
-static inline __attribute__((always_inline)) void store16(float* p, v16 v) { memcpy(p, &v, sizeof v); }
-
-/* The first n (≤ 16) floats at p, zero in the other lanes; never reads past p + n. */
-static inline __attribute__((always_inline)) v16 load_n(const float* p, int64_t n)
-{
-    if (n == 16) return load16(p);
-    float t[16] = {0};
-    memcpy(t, p, (size_t)n * sizeof(float));
-    return load16(t);
-}
-
-static inline __attribute__((always_inline)) void store_n(float* p, v16 v, int64_t n)
-{
-    if (n == 16) { store16(p, v); return; }
-    float t[16];
-    store16(t, v);
-    memcpy(p, t, (size_t)n * sizeof(float));
-}
 
 typedef struct {
     int64_t C, H, W, K, KH, KW, PH, PW, DH, DW, OH, OW, HP, WP, R, blocks;
+    int64_t AH, AW, HPD, WPD;  /* dy padded by the kernel's span, for the input gradient */
 } layout;
 
 static int32_t make_layout(const cs_conv_geometry* g, int64_t k, layout* l)
@@ -54,6 +32,11 @@ static int32_t make_layout(const cs_conv_geometry* g, int64_t k, layout* l)
     l->HP = g->h + 2 * g->ph;
     l->WP = g->w + 2 * g->pw + 16;
     l->blocks = (k + KB - 1) / KB;
+    l->AH = g->dh * (g->kh - 1);
+    l->AW = g->dw * (g->kw - 1);
+    l->HPD = l->OH + 2 * l->AH;
+    l->WPD = l->OW + 2 * l->AW + 16;
+    if (k * l->HPD * l->WPD > INT32_MAX) return CS_E_RANGE;  /* tap offsets are int32 */
     return CS_OK;
 }
 
@@ -61,7 +44,9 @@ int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k)
 {
     layout l;
     if (make_layout(g, k, &l) != CS_OK) return -1;
-    return l.C * l.HP * l.WP + l.blocks * l.R * KB + l.R * KB * 16 + 16;  /* + 16: room to align the partial sums */
+    int64_t forward = l.C * l.HP * l.WP + l.blocks * l.R * KB + l.R * KB * 16 + 16;  /* + 16: room to align the partial sums */
+    int64_t input_grad = l.K * l.HPD * l.WPD + 2 * l.K * l.R;                     /* padded dy, tap weights and offsets */
+    return forward > input_grad ? forward : input_grad;
 }
 
 static void pad_image(const layout* l, const float* x, float* xp)
@@ -83,88 +68,48 @@ static void block_weights(const layout* l, const float* w, float* wb)
             }
 }
 
-CS_MULTIVERSION
-static void forward_image(const layout* l, const float* xp, const float* wb, const float* bias, float* y)
-{
-    const int64_t OH = l->OH, OW = l->OW, WP = l->WP, HP = l->HP;
-    for (int64_t b = 0; b < l->blocks; b++) {
-        const float* wblk = wb + b * l->R * KB;
-        const int64_t kb = l->K - b * KB < KB ? l->K - b * KB : KB;
-        for (int64_t oh = 0; oh < OH; oh++)
-            for (int64_t ow0 = 0; ow0 < OW; ow0 += 16) {
-                v16 acc[KB];
-                for (int j = 0; j < KB; j++) acc[j] = (v16){0} + (bias && j < kb ? bias[b * KB + j] : 0.0f);
-                const float* wr = wblk;
-                for (int64_t c = 0; c < l->C; c++)
-                    for (int64_t r = 0; r < l->KH; r++) {
-                        const float* row = xp + (c * HP + oh + r * l->DH) * WP + ow0;
-                        for (int64_t s = 0; s < l->KW; s++, wr += KB) {
-                            v16 xv = load16(row + s * l->DW);
-                            for (int j = 0; j < KB; j++) acc[j] += xv * wr[j];
-                        }
-                    }
-                const int64_t cw = OW - ow0 < 16 ? OW - ow0 : 16;
-                for (int64_t j = 0; j < kb; j++) store_n(y + ((b * KB + j) * OH + oh) * OW + ow0, acc[j], cw);
-            }
-    }
-}
+/* One instantiation of the image kernels per instruction set. GCC's target_clones would give the AVX2
+ * clone no FMA and too few registers for 16-lane vectors, so each width gets its own target here and
+ * the choice is made once, at the first call. */
+#pragma GCC push_options
+#pragma GCC target("avx512f,fma")
+#define LANES 16
+#define SUFFIX avx512
+#include "conv_direct_body.h"
+#undef LANES
+#undef SUFFIX
+#pragma GCC pop_options
 
-CS_MULTIVERSION
-static void grad_weight_image(const layout* l, const float* xp, const float* dy, float* dw, v16* part)
-{
-    const int64_t OH = l->OH, OW = l->OW, WP = l->WP, HP = l->HP, R = l->R;
-    for (int64_t b = 0; b < l->blocks; b++) {
-        const int64_t kb = l->K - b * KB < KB ? l->K - b * KB : KB;
-        memset(part, 0, (size_t)(R * KB) * sizeof(v16));
-        for (int64_t oh = 0; oh < OH; oh++)
-            for (int64_t ow0 = 0; ow0 < OW; ow0 += 16) {
-                const int64_t cw = OW - ow0 < 16 ? OW - ow0 : 16;
-                v16 gv[KB];
-                for (int j = 0; j < KB; j++) gv[j] = j < kb ? load_n(dy + ((b * KB + j) * OH + oh) * OW + ow0, cw) : (v16){0};
-                v16* p = part;
-                for (int64_t c = 0; c < l->C; c++)
-                    for (int64_t r = 0; r < l->KH; r++) {
-                        const float* row = xp + (c * HP + oh + r * l->DH) * WP + ow0;
-                        for (int64_t s = 0; s < l->KW; s++, p += KB) {
-                            v16 xv = load16(row + s * l->DW);
-                            for (int j = 0; j < KB; j++) p[j] += gv[j] * xv;
-                        }
-                    }
-            }
-        for (int64_t j = 0; j < kb; j++)
-            for (int64_t r = 0; r < R; r++) {
-                v16 v = part[r * KB + j];
-                float sum = 0.0f;
-                for (int lane = 0; lane < 16; lane++) sum += v[lane];
-                dw[(b * KB + j) * R + r] += sum;
-            }
-    }
-}
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define LANES 8
+#define SUFFIX avx2
+#include "conv_direct_body.h"
+#undef LANES
+#undef SUFFIX
+#pragma GCC pop_options
 
-CS_MULTIVERSION
-static void grad_input_image(const layout* l, const float* wb, const float* dy, float* dxp)
+#define LANES 4
+#define SUFFIX sse
+#include "conv_direct_body.h"
+#undef LANES
+#undef SUFFIX
+
+typedef struct {
+    void (*forward)(const layout*, const float*, const float*, const float*, float*);
+    void (*grad_weight)(const layout*, const float*, const float*, float*, float*);
+    void (*grad_input)(const layout*, const float*, const float*, const int32_t*, float*);
+} image_kernels;
+
+static const image_kernels* kernels(void)
 {
-    const int64_t OH = l->OH, OW = l->OW, WP = l->WP, HP = l->HP, R = l->R;
-    memset(dxp, 0, (size_t)(l->C * HP * WP) * sizeof(float));
-    for (int64_t oh = 0; oh < OH; oh++)
-        for (int64_t ow0 = 0; ow0 < OW; ow0 += 16) {
-            const int64_t cw = OW - ow0 < 16 ? OW - ow0 : 16;
-            for (int64_t b = 0; b < l->blocks; b++) {
-                const int64_t kb = l->K - b * KB < KB ? l->K - b * KB : KB;
-                v16 gv[KB];
-                for (int j = 0; j < KB; j++) gv[j] = j < kb ? load_n(dy + ((b * KB + j) * OH + oh) * OW + ow0, cw) : (v16){0};
-                const float* wr = wb + b * R * KB;
-                for (int64_t c = 0; c < l->C; c++)
-                    for (int64_t r = 0; r < l->KH; r++) {
-                        float* row = dxp + (c * HP + oh + r * l->DH) * WP + ow0;
-                        for (int64_t s = 0; s < l->KW; s++, wr += KB) {
-                            v16 acc = load16(row + s * l->DW);
-                            for (int j = 0; j < KB; j++) acc += gv[j] * wr[j];
-                            store16(row + s * l->DW, acc);
-                        }
-                    }
-            }
-        }
+    static const image_kernels avx512 = {forward_avx512, grad_weight_avx512, grad_input_avx512};
+    static const image_kernels avx2 = {forward_avx2, grad_weight_avx2, grad_input_avx2};
+    static const image_kernels sse = {forward_sse, grad_weight_sse, grad_input_sse};
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return &avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2;
+    return &sse;
 }
 
 int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
@@ -179,7 +124,7 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
     block_weights(&l, w, wb);
     for (int64_t n = 0; n < g->n; n++) {
         pad_image(&l, x + n * l.C * l.H * l.W, xp);
-        forward_image(&l, xp, wb, bias, y + n * l.K * l.OH * l.OW);
+        kernels()->forward(&l, xp, wb, bias, y + n * l.K * l.OH * l.OW);
     }
     return CS_OK;
 }
@@ -194,10 +139,10 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
     float* xp = scratch;
     /* 64-byte aligned partial sums after the padded plane and the weight blocks. */
     uintptr_t at = (uintptr_t)(xp + l.C * l.HP * l.WP + l.blocks * l.R * KB);
-    v16* part = (v16*)(void*)((at + 63) & ~(uintptr_t)63);
+    float* part = (float*)(void*)((at + 63) & ~(uintptr_t)63);
     for (int64_t n = 0; n < g->n; n++) {
         pad_image(&l, x + n * l.C * l.H * l.W, xp);
-        grad_weight_image(&l, xp, dy + n * l.K * l.OH * l.OW, dw, part);
+        kernels()->grad_weight(&l, xp, dy + n * l.K * l.OH * l.OW, dw, part);
     }
     return CS_OK;
 }
@@ -209,18 +154,25 @@ int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, cons
     if (!w || !dy || !dx || !scratch) return CS_E_NULL;
     int32_t st = make_layout(g, k, &l);
     if (st != CS_OK) return st;
-    float* dxp = scratch;
-    float* wb = dxp + l.C * l.HP * l.WP;
-    block_weights(&l, w, wb);
+    const int64_t T = l.K * l.KH * l.KW;
+    float* dyp = scratch;
+    float* tap_weight = dyp + l.K * l.HPD * l.WPD;
+    int32_t* tap_offset = (int32_t*)(void*)(tap_weight + l.C * T);
+    /* Tap (k, r, s) of input channel c reads dy[k, ih + PH − r·DH, iw + PW − s·DW]. */
+    for (int64_t c = 0; c < l.C; c++)
+        for (int64_t kk = 0, t = 0; kk < l.K; kk++)
+            for (int64_t r = 0; r < l.KH; r++)
+                for (int64_t s = 0; s < l.KW; s++, t++) {
+                    tap_weight[c * T + t] = w[((kk * l.C + c) * l.KH + r) * l.KW + s];
+                    tap_offset[c * T + t] = (int32_t)((kk * l.HPD + l.PH - r * l.DH + l.AH) * l.WPD + l.PW - s * l.DW + l.AW);
+                }
+    memset(dyp, 0, (size_t)(l.K * l.HPD * l.WPD) * sizeof(float));
     for (int64_t n = 0; n < g->n; n++) {
-        grad_input_image(&l, wb, dy + n * l.K * l.OH * l.OW, dxp);
-        float* dxn = dx + n * l.C * l.H * l.W;
-        for (int64_t c = 0; c < l.C; c++)
-            for (int64_t i = 0; i < l.H; i++) {
-                const float* src = dxp + (c * l.HP + i + l.PH) * l.WP + l.PW;
-                float* dst = dxn + (c * l.H + i) * l.W;
-                for (int64_t j = 0; j < l.W; j++) dst[j] += src[j];
-            }
+        const float* dyn = dy + n * l.K * l.OH * l.OW;
+        for (int64_t kk = 0; kk < l.K; kk++)
+            for (int64_t i = 0; i < l.OH; i++)
+                memcpy(dyp + (kk * l.HPD + i + l.AH) * l.WPD + l.AW, dyn + (kk * l.OH + i) * l.OW, (size_t)l.OW * sizeof(float));
+        kernels()->grad_input(&l, dyp, tap_weight, tap_offset, dx + n * l.C * l.H * l.W);
     }
     return CS_OK;
 }
