@@ -1,6 +1,6 @@
 /* Direct stride-1 convolution for small C·KH·KW (see cs_conv.h).
  *
- * Layout of the scratch: [padded plane: C × HP × WP][weights by block: KBLK × R × 8][partial sums: R × 8 × 16],
+ * Layout of the scratch: [padded plane: C × HP × WP][weights by block: KBLK × R × 8][dy of one block: 8 × OH × OWR],
  * with HP = H + 2·PH and WP = W + 2·PW + 16: the 16 extra zero columns let a 16-lane load start at any
  * output column without reading past a row. Weights are regrouped so the 8 output channels of a block
  * sit next to each other (zero for channels past K): the inner loops always run 8 accumulators.
@@ -44,7 +44,7 @@ int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k)
 {
     layout l;
     if (make_layout(g, k, &l) != CS_OK) return -1;
-    int64_t forward = l.C * l.HP * l.WP + l.blocks * l.R * KB + l.R * KB * 16 + 16;  /* + 16: room to align the partial sums */
+    int64_t forward = l.C * l.HP * l.WP + l.blocks * l.R * KB + KB * l.OH * ((l.OW + 15) / 16 * 16);  /* + dy block */
     int64_t input_grad = l.K * l.HPD * l.WPD + 2 * l.K * l.R;                     /* padded dy, tap weights and offsets */
     return forward > input_grad ? forward : input_grad;
 }
@@ -97,7 +97,7 @@ static void block_weights(const layout* l, const float* w, float* wb)
 
 typedef struct {
     void (*forward)(const layout*, const float*, const float*, const float*, float*);
-    void (*grad_weight)(const layout*, const float*, const float*, float*, float*);
+    void (*grad_weight)(const layout*, const float*, const float*, int64_t, float*);
     void (*grad_input)(const layout*, const float*, const float*, const int32_t*, float*);
 } image_kernels;
 
@@ -137,12 +137,20 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
     int32_t st = make_layout(g, k, &l);
     if (st != CS_OK) return st;
     float* xp = scratch;
-    /* 64-byte aligned partial sums after the padded plane and the weight blocks. */
-    uintptr_t at = (uintptr_t)(xp + l.C * l.HP * l.WP + l.blocks * l.R * KB);
-    float* part = (float*)(void*)((at + 63) & ~(uintptr_t)63);
+    float* dyb = xp + l.C * l.HP * l.WP + l.blocks * l.R * KB;
+    const int64_t OWR = (l.OW + 15) / 16 * 16;
+    memset(dyb, 0, (size_t)(KB * l.OH * OWR) * sizeof(float));
     for (int64_t n = 0; n < g->n; n++) {
         pad_image(&l, x + n * l.C * l.H * l.W, xp);
-        kernels()->grad_weight(&l, xp, dy + n * l.K * l.OH * l.OW, dw, part);
+        const float* dyn = dy + n * l.K * l.OH * l.OW;
+        for (int64_t b = 0; b < l.blocks; b++) {
+            /* In a short last block the planes past kb keep the previous block's values; their sums are discarded. */
+            const int64_t kb = l.K - b * KB < KB ? l.K - b * KB : KB;
+            for (int64_t j = 0; j < kb; j++)
+                for (int64_t i = 0; i < l.OH; i++)
+                    memcpy(dyb + (j * l.OH + i) * OWR, dyn + ((b * KB + j) * l.OH + i) * l.OW, (size_t)l.OW * sizeof(float));
+            kernels()->grad_weight(&l, xp, dyb, b, dw);
+        }
     }
     return CS_OK;
 }

@@ -55,36 +55,33 @@ static void NAME(forward)(const layout* l, const float* xp, const float* wb, con
     }
 }
 
-static void NAME(grad_weight)(const layout* l, const float* xp, const float* dy, float* dw, float* part_floats)
+/* Tap by tap: for tap (c, r, s) the 8 channel sums of a block stay in registers over the whole image.
+ * dyb holds the block's 8 dy planes with rows padded to OWR (a multiple of 16) by zeros, so every
+ * load is a full vector and the padding contributes nothing. */
+static void NAME(grad_weight)(const layout* l, const float* xp, const float* dyb, int64_t block, float* dw)
 {
-    const int64_t OH = l->OH, OW = l->OW, WP = l->WP, HP = l->HP, R = l->R;
-    for (int64_t b = 0; b < l->blocks; b++) {
-        const int64_t kb = l->K - b * KB < KB ? l->K - b * KB : KB;
-        VEC* part = (VEC*)(void*)part_floats;
-        memset(part, 0, (size_t)(R * KB) * sizeof(VEC));
-        for (int64_t oh = 0; oh < OH; oh++)
-            for (int64_t ow0 = 0; ow0 < OW; ow0 += LANES) {
-                const int64_t cw = OW - ow0 < LANES ? OW - ow0 : LANES;
-                VEC gv[KB];
-                for (int j = 0; j < KB; j++) gv[j] = j < kb ? load_n(dy + ((b * KB + j) * OH + oh) * OW + ow0, cw) : (VEC){0};
-                VEC* p = part;
-                for (int64_t c = 0; c < l->C; c++)
-                    for (int64_t r = 0; r < l->KH; r++) {
-                        const float* row = xp + (c * HP + oh + r * l->DH) * WP + ow0;
-                        for (int64_t s = 0; s < l->KW; s++, p += KB) {
-                            VEC xv = load_full(row + s * l->DW);
-                            for (int j = 0; j < KB; j++) p[j] += gv[j] * xv;
-                        }
+    const int64_t OH = l->OH, OW = l->OW, WP = l->WP, HP = l->HP, R = l->R, OWR = (OW + 15) / 16 * 16;
+    const int64_t kb = l->K - block * KB < KB ? l->K - block * KB : KB;
+    int64_t tap = 0;
+    for (int64_t c = 0; c < l->C; c++)
+        for (int64_t r = 0; r < l->KH; r++)
+            for (int64_t s = 0; s < l->KW; s++, tap++) {
+                VEC acc[KB];
+                for (int j = 0; j < KB; j++) acc[j] = (VEC){0};
+                for (int64_t oh = 0; oh < OH; oh++) {
+                    const float* xrow = xp + (c * HP + oh + r * l->DH) * WP + s * l->DW;
+                    const float* grow = dyb + oh * OWR;
+                    for (int64_t ow0 = 0; ow0 < OW; ow0 += LANES) {
+                        VEC xv = load_full(xrow + ow0);
+                        for (int j = 0; j < KB; j++) acc[j] += load_full(grow + j * OH * OWR + ow0) * xv;
                     }
+                }
+                for (int64_t j = 0; j < kb; j++) {
+                    float sum = 0.0f;
+                    for (int lane = 0; lane < LANES; lane++) sum += acc[j][lane];
+                    dw[(block * KB + j) * R + tap] += sum;
+                }
             }
-        for (int64_t j = 0; j < kb; j++)
-            for (int64_t r = 0; r < R; r++) {
-                VEC v = part[r * KB + j];
-                float sum = 0.0f;
-                for (int lane = 0; lane < LANES; lane++) sum += v[lane];
-                dw[(b * KB + j) * R + r] += sum;
-            }
-    }
 }
 
 /* Gather form, one input channel at a time: dx[c, ih, iw] += Σ over taps t (all k, r, s) of
