@@ -108,13 +108,7 @@ public partial class Tensor
             // gT[K, N·P] = g[n, k, p]
             using var gT = Allocate(g.Device, [k, (int)cols], zero: false, owned: true);
             kernels.Elementwise(BinaryOp.CopyA, iter, new(gT.Data, yStrides), new(g.Data, outStrides), default);
-            if (db is not null)
-            {
-                // dB[K] += gT[K, N·P]·1: a matrix-vector product, instead of a serial sum per channel.
-                using var ones = Allocate(g.Device, [checked((int)cols)], zero: false, owned: true);
-                kernels.Fill(ones.Data, 1f);
-                kernels.Gemm(false, false, k, 1, (int)cols, 1f, gT.Data, (int)cols, ones.Data, 1, 1f, db.Data, 1);
-            }
+            if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
             if (dw is not null)
                 for (int gi = 0; gi < groups; gi++)
                     kernels.Gemm(false, true, kg, (int)rows, (int)cols, 1f,
@@ -193,16 +187,11 @@ public partial class Tensor
         });
     }
 
-    /// <summary>dB[K] += Σ over images and positions of g[N, K, P]: a matrix-vector product per image
-    /// instead of a serial sum per channel.</summary>
-    private static void AddBiasGradient(IKernels kernels, Tensor g, int n, int k, long plane, Tensor db)
-    {
-        using var ones = Allocate(g.Device, [checked((int)plane)], zero: false, owned: true);
-        kernels.Fill(ones.Data, 1f);
-        for (int b = 0; b < n; b++)
-            kernels.Gemm(false, false, k, 1, (int)plane, 1f, g.Data.Slice((long)b * k * plane, k * plane), (int)plane,
-                ones.Data, 1, 1f, db.Data, 1);
-    }
+    /// <summary>dB[K] += Σ over images and positions of g[N, K, P]: one strided reduction (the element-wise
+    /// kernel sums each contiguous plane with independent partial sums).</summary>
+    private static void AddBiasGradient(IKernels kernels, Tensor g, int n, int k, long plane, Tensor db) =>
+        kernels.Elementwise(BinaryOp.CopyA, [n, k, checked((int)plane)], new(db.Data, [0L, 1L, 0L]),
+            new(g.Data, [k * plane, plane, 1L]), default, 1f, accumulate: true);
 
     /// <summary>The backend's direct kernels (small C·KH·KW, stride 1): no column matrix at all.</summary>
     private static Tensor ConvDirect(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
