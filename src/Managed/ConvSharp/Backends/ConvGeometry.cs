@@ -41,6 +41,9 @@ internal readonly record struct ConvGeometry
         _ = checked(ColumnRows * ColumnCols);
     }
 
+    /// <summary>The same window over <paramref name="n"/> images (a worker's share of the batch).</summary>
+    public ConvGeometry WithBatch(int n) => new(n, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW);
+
     /// <summary>Floats in the input: N*C*H*W.</summary>
     public long InputLength => (long)N * C * H * W;
 

@@ -42,6 +42,16 @@ internal partial interface IKernels
     /// <summary>The adjoint of <see cref="Im2ColImage"/>; adds into <paramref name="image"/>.</summary>
     void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image);
 
+    /// <summary>How many workers <see cref="ParallelFor"/> runs at once: the CPU's thread setting
+    /// (<see cref="Blas.NumThreads"/>); 1 on a device that parallelizes inside each kernel.</summary>
+    int Workers { get; }
+
+    /// <summary>Splits [0, <paramref name="count"/>) into <paramref name="workers"/> contiguous ranges (at most
+    /// <see cref="Workers"/>, at least 1) and runs body(worker, start, end) for each, concurrently where the
+    /// backend can; kernels called from the body then run single-threaded, so each worker owns one core.
+    /// Ops use it for independent images, with per-worker scratch sized by the same worker count.</summary>
+    void ParallelFor(int count, int workers, Action<int, int, int> body);
+
     /// <summary>Whether this backend computes a one-group convolution with this geometry and
     /// <paramref name="outChannels"/> better directly (<see cref="ConvDirect"/> and its gradients) than as
     /// im2col + GEMM. Backends without direct kernels return false.</summary>

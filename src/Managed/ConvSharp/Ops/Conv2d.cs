@@ -141,23 +141,26 @@ public partial class Tensor
     {
         int n = input._shape[0], c = input._shape[1], h = input._shape[2], w = input._shape[3], k = weight._shape[0];
         int cg = c / groups, kg = k / groups, oh = geometry.OH, ow = geometry.OW;
-        long plane = (long)oh * ow, rows = geometry.ColumnRows, imageIn = (long)cg * h * w;
+        long plane = (long)oh * ow, rows = geometry.ColumnRows, imageIn = (long)cg * h * w, colLength = rows * plane;
         IKernels kernels = input.Kernels;
-        int[] iter = [n, k, (int)plane];
-        long[] outStrides = [k * plane, plane, 1];
+        int workers = Math.Min(kernels.Workers, n);
 
         var result = Allocate(input.Device, [n, k, oh, ow], zero: false);
         if (bias is not null)
-            kernels.Elementwise(BinaryOp.CopyA, iter, new(result.Data, outStrides), new(bias.Data, [0L, 1L, 0L]), default);
-        using (var col = Allocate(input.Device, [checked((int)(rows * plane))], zero: false, owned: true))
-            for (int b = 0; b < n; b++)
-                for (int gi = 0; gi < groups; gi++)
-                {
-                    kernels.Im2ColImage(input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn), geometry, col.Data, plane, 0);
-                    kernels.Gemm(false, false, kg, (int)plane, (int)rows, 1f,
-                        weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows, col.Data, (int)plane, bias is null ? 0f : 1f,
-                        result.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane), (int)plane);
-                }
+            kernels.Elementwise(BinaryOp.CopyA, [n, k, (int)plane], new(result.Data, [k * plane, plane, 1L]), new(bias.Data, [0L, 1L, 0L]), default);
+        using (var col = Allocate(input.Device, [checked((int)(colLength * workers))], zero: false, owned: true))
+            kernels.ParallelFor(n, workers, (worker, start, end) =>
+            {
+                BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
+                for (int b = start; b < end; b++)
+                    for (int gi = 0; gi < groups; gi++)
+                    {
+                        kernels.Im2ColImage(input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn), geometry, mine, plane, 0);
+                        kernels.Gemm(false, false, kg, (int)plane, (int)rows, 1f,
+                            weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows, mine, (int)plane, bias is null ? 0f : 1f,
+                            result.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane), (int)plane);
+                    }
+            });
 
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(result, "Conv2d", inputs, (g, sink) =>
@@ -165,26 +168,48 @@ public partial class Tensor
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
             if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
             if (dw is null && dx is null) return;
-            using var col = Allocate(g.Device, [checked((int)(rows * plane))], zero: false, owned: true);
-            for (int b = 0; b < n; b++)
-                for (int gi = 0; gi < groups; gi++)
-                {
-                    BufferSlice gOut = g.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane);
-                    BufferSlice wg = weight.Data.Slice(gi * kg * rows, kg * rows);
-                    BufferSlice image = input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn);
-                    if (dw is not null)
+            int workers = Math.Min(kernels.Workers, n);
+            using var col = Allocate(g.Device, [checked((int)(colLength * workers))], zero: false, owned: true);
+            using var partials = WeightGradientPartials(dw, workers);
+            kernels.ParallelFor(n, workers, (worker, start, end) =>
+            {
+                BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
+                BufferSlice? dwMine = PartialFor(dw, partials, worker);
+                for (int b = start; b < end; b++)
+                    for (int gi = 0; gi < groups; gi++)
                     {
-                        kernels.Im2ColImage(image, geometry, col.Data, plane, 0);
-                        kernels.Gemm(false, true, kg, (int)rows, (int)plane, 1f, gOut, (int)plane, col.Data, (int)plane, 1f,
-                            dw.Data.Slice(gi * kg * rows, kg * rows), (int)rows);
+                        BufferSlice gOut = g.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane);
+                        BufferSlice wg = weight.Data.Slice(gi * kg * rows, kg * rows);
+                        if (dwMine is { } dwm)
+                        {
+                            kernels.Im2ColImage(input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn), geometry, mine, plane, 0);
+                            kernels.Gemm(false, true, kg, (int)rows, (int)plane, 1f, gOut, (int)plane, mine, (int)plane, 1f,
+                                dwm.Slice(gi * kg * rows, kg * rows), (int)rows);
+                        }
+                        if (dx is not null)
+                        {
+                            kernels.Gemm(true, false, (int)rows, (int)plane, kg, 1f, wg, (int)rows, gOut, (int)plane, 0f, mine, (int)plane);
+                            kernels.Col2ImImage(mine, plane, 0, geometry, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
+                        }
                     }
-                    if (dx is not null)
-                    {
-                        kernels.Gemm(true, false, (int)rows, (int)plane, kg, 1f, wg, (int)rows, gOut, (int)plane, 0f, col.Data, (int)plane);
-                        kernels.Col2ImImage(col.Data, plane, 0, geometry, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
-                    }
-                }
+            });
+            AddPartials(kernels, dw, partials);
         });
+    }
+
+    /// <summary>Zeroed weight-gradient accumulators for workers 1.. (worker 0 adds into dw itself), or null.</summary>
+    private static Tensor? WeightGradientPartials(Tensor? dw, int workers) =>
+        dw is null || workers <= 1 ? null : Allocate(dw.Device, [workers - 1, checked((int)dw.Numel)], zero: true, owned: true);
+
+    private static BufferSlice? PartialFor(Tensor? dw, Tensor? partials, int worker) =>
+        dw is null ? null : worker == 0 ? dw.Data : partials!.Data.Slice((worker - 1) * dw.Numel, dw.Numel);
+
+    private static void AddPartials(IKernels kernels, Tensor? dw, Tensor? partials)
+    {
+        if (dw is null || partials is null) return;
+        int rows = partials._shape[0];
+        kernels.Elementwise(BinaryOp.CopyA, [rows, (int)dw.Numel], new(dw.Data, [0L, 1L]), new(partials.Data, [dw.Numel, 1L]), default, 1f,
+            accumulate: true);
     }
 
     /// <summary>dB[K] += Σ over images and positions of g[N, K, P]: one strided reduction (the element-wise
@@ -197,17 +222,29 @@ public partial class Tensor
     private static Tensor ConvDirect(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
     {
         int n = input._shape[0], k = weight._shape[0];
-        long plane = (long)geometry.OH * geometry.OW;
+        long plane = (long)geometry.OH * geometry.OW, imageIn = geometry.InputLength / n, imageOut = k * plane;
         IKernels kernels = input.Kernels;
         var result = Allocate(input.Device, [n, k, geometry.OH, geometry.OW], zero: false);
-        kernels.ConvDirect(input.Data, weight.Data, bias?.Data, geometry, k, result.Data);
+        kernels.ParallelFor(n, Math.Min(kernels.Workers, n), (_, start, end) =>
+            kernels.ConvDirect(input.Data.Slice(start * imageIn, (end - start) * imageIn), weight.Data, bias?.Data,
+                geometry.WithBatch(end - start), k, result.Data.Slice(start * imageOut, (end - start) * imageOut)));
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(result, "Conv2d", inputs, (g, sink) =>
         {
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
             if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
-            if (dw is not null) kernels.ConvDirectGradWeight(input.Data, g.Data, geometry, k, dw.Data);
-            if (dx is not null) kernels.ConvDirectGradInput(weight.Data, g.Data, geometry, k, dx.Data);
+            int workers = Math.Min(kernels.Workers, n);
+            using var partials = WeightGradientPartials(dw, workers);
+            kernels.ParallelFor(n, workers, (worker, start, end) =>
+            {
+                ConvGeometry part = geometry.WithBatch(end - start);
+                BufferSlice gPart = g.Data.Slice(start * imageOut, (end - start) * imageOut);
+                if (PartialFor(dw, partials, worker) is { } dwMine)
+                    kernels.ConvDirectGradWeight(input.Data.Slice(start * imageIn, (end - start) * imageIn), gPart, part, k, dwMine);
+                if (dx is not null)
+                    kernels.ConvDirectGradInput(weight.Data, gPart, part, k, dx.Data.Slice(start * imageIn, (end - start) * imageIn));
+            });
+            AddPartials(kernels, dw, partials);
         });
     }
 

@@ -7,6 +7,44 @@ internal sealed unsafe partial class CpuKernels
     /// <summary>Largest C·KH·KW computed directly (measured: docs/benchmarks.md, "Direct convolution").</summary>
     internal const int DirectConvMaxRows = 32;
 
+    private static readonly Lock ThreadGate = new();
+    private static int _parallelSections, _savedThreads;
+
+    public int Workers
+    {
+        get
+        {
+            lock (ThreadGate) return _parallelSections > 0 ? 1 : Interop.OpenBlas.GetNumThreads();
+        }
+    }
+
+    public void ParallelFor(int count, int workers, Action<int, int, int> body)
+    {
+        workers = Math.Clamp(Math.Min(workers, count), 1, Math.Max(1, count));
+        if (workers == 1)
+        {
+            body(0, 0, count);
+            return;
+        }
+        // One OpenBLAS thread per GEMM while the workers run: whole images per core scale better than each
+        // image's GEMM split across threads (docs/benchmarks.md). Concurrent sections share one saved setting.
+        lock (ThreadGate)
+        {
+            if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.GetNumThreads();
+            Interop.OpenBlas.SetNumThreads(1);
+        }
+        try
+        {
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
+                i => body(i, (int)((long)count * i / workers), (int)((long)count * (i + 1) / workers)));
+        }
+        finally
+        {
+            lock (ThreadGate)
+                if (--_parallelSections == 0) Interop.OpenBlas.SetNumThreads(_savedThreads);
+        }
+    }
+
     public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
         geometry.SH == 1 && geometry.SW == 1 && geometry.ColumnRows <= DirectConvMaxRows;
 
