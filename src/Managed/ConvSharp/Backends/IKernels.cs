@@ -48,7 +48,8 @@ internal partial interface IKernels
 
     /// <summary>Splits [0, <paramref name="count"/>) into <paramref name="workers"/> contiguous ranges (at most
     /// <see cref="Workers"/>, at least 1) and runs body(worker, start, end) for each, concurrently where the
-    /// backend can; kernels called from the body then run single-threaded, so each worker owns one core.
+    /// backend can; kernels called from the body run single-threaded (also with one worker), so each worker
+    /// owns one core and results do not depend on the thread setting.
     /// Ops use it for independent images, with per-worker scratch sized by the same worker count.</summary>
     void ParallelFor(int count, int workers, Action<int, int, int> body);
 

@@ -2,18 +2,16 @@ using ConvSharp.Backends;
 
 namespace ConvSharp;
 
-// 2-D convolution as im2col + sgemm. Letters: N batch, C input channels, H×W input, K output channels,
-// G groups (Cg = C/G, Kg = K/G), KH×KW kernel, OH×OW output, P = OH·OW, R = Cg·KH·KW (rows of a
-// group's column matrix). Per group, the columns of the whole batch form one [R, N·P] matrix, so one
-// sgemm W_g[Kg, R] × col_g computes the group's outputs for every image; the [K, N·P] result is then
-// reordered to NCHW with the bias added in the same pass.
-// Backward: gT = g as [K, N·P]; dW_g += gT_g·col_gᵀ (beta = 1); dcol_g = W_gᵀ·gT_g, then col2im adds
-// into dX; dB += Σ over N and P.
-// When the output plane is large (P ≥ PerImagePlane) or there is one image, each image's GEMM is big enough on its own: then
-// the columns of one image at a time go through a scratch matrix that stays in cache, each GEMM writes
-// its image's NCHW output directly (no reordering pass, the bias pre-filled and beta = 1), and the
-// backward recomputes the columns per image instead of keeping the whole batch's (which for
-// N=32 64→64 56×56 would be 230 MB).
+// 2-D convolution as im2col + sgemm, image by image. Letters: N batch, C input channels, H×W input, K
+// output channels, G groups (Cg = C/G, Kg = K/G), KH×KW kernel, OH×OW output, P = OH·OW, R = Cg·KH·KW.
+// Per image and group, im2col writes an [R, P] column matrix into a scratch that stays in cache, and one
+// sgemm W_g[Kg, R] × col[R, P] writes that image's NCHW output directly (the bias pre-filled, beta = 1):
+// no reordering pass. The backward recomputes the columns per image rather than keeping the batch's
+// (for N=32 64→64 56×56 that would be 230 MB): dW_g += g_b,g·colᵀ, dcol = W_gᵀ·g_b,g then col2im into
+// dX; dB is one strided reduction of g. Images are split across IKernels.ParallelFor workers (one core
+// each, single-threaded GEMMs; weight-gradient partials summed at the end); measured against one GEMM
+// over the whole batch's columns, which needed two reordering passes, this was as fast or faster at
+// every shape tried (docs/benchmarks.md).
 // A backend may compute small-C·KH·KW stride-1 layers directly instead (IKernels.PrefersDirectConv):
 // there the GEMM's inner dimension (9 for one 3×3 input channel) is too short to run near peak.
 public partial class Tensor
@@ -71,71 +69,8 @@ public partial class Tensor
 
         var geometry = new ConvGeometry(n, cg, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width);
         if (groups == 1 && input.Kernels.PrefersDirectConv(geometry, k)) return ConvDirect(input, weight, bias, geometry);
-        if (n == 1 || (long)geometry.OH * geometry.OW >= PerImagePlane) return ConvPerImage(input, weight, bias, geometry, groups);
-        int kg = k / groups;
-        int oh = geometry.OH, ow = geometry.OW;
-        long plane = (long)oh * ow, cols = n * plane, rows = geometry.ColumnRows;
-        long groupColumns = rows * cols;
-        IKernels kernels = input.Kernels;
-
-        // Column matrices of every group, one after another: [G][R, N·P].
-        var columns = Allocate(input.Device, [checked((int)(groupColumns * groups))], zero: false, owned: true);
-        FillColumns(kernels, input.Data, columns.Data, geometry, n, c, h, w, groups, plane, cols, groupColumns);
-
-        // Y[K, N·P] = W_g × col_g for each group (its rows of Y are contiguous).
-        using var y = Allocate(input.Device, [k, checked((int)cols)], zero: false, owned: true);
-        for (int gi = 0; gi < groups; gi++)
-            kernels.Gemm(false, false, kg, (int)cols, (int)rows, 1f,
-                weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows,
-                columns.Data.Slice(gi * groupColumns, groupColumns), (int)cols, 0f,
-                y.Data.Slice(gi * kg * cols, kg * cols), (int)cols);
-
-        // out[n, k, p] = Y[k, n·P + p] (+ bias[k]).
-        var result = Allocate(input.Device, [n, k, oh, ow], zero: false);
-        int[] iter = [n, k, (int)plane];
-        long[] outStrides = [k * plane, plane, 1], yStrides = [plane, cols, 1];
-        if (bias is null)
-            kernels.Elementwise(BinaryOp.CopyA, iter, new(result.Data, outStrides), new(y.Data, yStrides), default);
-        else
-            kernels.Elementwise(BinaryOp.Add, iter, new(result.Data, outStrides), new(y.Data, yStrides), new(bias.Data, [0L, 1L, 0L]));
-
-        bool keepColumns = Autograd.IsGradEnabled && weight.RequiresGrad;
-        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-        if (!keepColumns) columns.Dispose();
-        return Record(result, "Conv2d", inputs, (g, sink) =>
-        {
-            Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
-            // gT[K, N·P] = g[n, k, p]
-            using var gT = Allocate(g.Device, [k, (int)cols], zero: false, owned: true);
-            kernels.Elementwise(BinaryOp.CopyA, iter, new(gT.Data, yStrides), new(g.Data, outStrides), default);
-            if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
-            if (dw is not null)
-                for (int gi = 0; gi < groups; gi++)
-                    kernels.Gemm(false, true, kg, (int)rows, (int)cols, 1f,
-                        gT.Data.Slice(gi * kg * cols, kg * cols), (int)cols,
-                        columns.Data.Slice(gi * groupColumns, groupColumns), (int)cols, 1f,
-                        dw.Data.Slice(gi * kg * rows, kg * rows), (int)rows);
-            if (dx is not null)
-            {
-                using var dcol = Allocate(g.Device, [checked((int)groupColumns)], zero: false, owned: true);
-                for (int gi = 0; gi < groups; gi++)
-                {
-                    kernels.Gemm(true, false, (int)rows, (int)cols, kg, 1f,
-                        weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows,
-                        gT.Data.Slice(gi * kg * cols, kg * cols), (int)cols, 0f, dcol.Data, (int)cols);
-                    if (groups == 1)
-                        kernels.Col2Im(dcol.Data, geometry, dx.Data);
-                    else
-                        for (int b = 0; b < n; b++)
-                            kernels.Col2ImImage(dcol.Data, cols, b * plane, geometry,
-                                dx.Data.Slice(((long)b * c + gi * cg) * h * w, (long)cg * h * w));
-                }
-            }
-        }, keepColumns ? [columns] : []);
+        return ConvPerImage(input, weight, bias, geometry, groups);
     }
-
-    /// <summary>Output planes at least this large run image by image (measured: see docs/benchmarks.md).</summary>
-    internal const int PerImagePlane = 256;
 
     private static Tensor ConvPerImage(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, int groups)
     {

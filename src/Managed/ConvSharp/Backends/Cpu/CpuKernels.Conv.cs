@@ -21,27 +21,28 @@ internal sealed unsafe partial class CpuKernels
     public void ParallelFor(int count, int workers, Action<int, int, int> body)
     {
         workers = Math.Clamp(Math.Min(workers, count), 1, Math.Max(1, count));
-        if (workers == 1)
-        {
-            body(0, 0, count);
-            return;
-        }
-        // One OpenBLAS thread per GEMM while the workers run: whole images per core scale better than each
-        // image's GEMM split across threads (docs/benchmarks.md). Concurrent sections share one saved setting.
+        // The body's GEMMs always run on one OpenBLAS thread, even with one worker: a GEMM's last bits depend
+        // on how OpenBLAS splits it, so this keeps an op's result independent of the thread setting and of
+        // other threads' parallel sections (concurrent inference gives exactly the sequential results).
+        // Whole images per core also scale better than each image's GEMM split across threads.
+        // Concurrent sections share one saved setting.
         lock (ThreadGate)
         {
             if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.GetNumThreads();
-            Interop.OpenBlas.SetNumThreads(1);
+            if (_savedThreads > 1) Interop.OpenBlas.SetNumThreads(1);
         }
         try
         {
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                i => body(i, (int)((long)count * i / workers), (int)((long)count * (i + 1) / workers)));
+            if (workers == 1)
+                body(0, 0, count);
+            else
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
+                    i => body(i, (int)((long)count * i / workers), (int)((long)count * (i + 1) / workers)));
         }
         finally
         {
             lock (ThreadGate)
-                if (--_parallelSections == 0) Interop.OpenBlas.SetNumThreads(_savedThreads);
+                if (--_parallelSections == 0 && _savedThreads > 1) Interop.OpenBlas.SetNumThreads(_savedThreads);
         }
     }
 
