@@ -97,7 +97,7 @@ Task("Pack")
 });
 
 Task("PackSmoke")
-    .Description("Clean-room consumer: an empty console app restores ConvSharp from artifacts/packages only, trains, saves, reloads and predicts, with LD_LIBRARY_PATH empty.")
+    .Description("Clean-room consumer: an empty console app restores ConvSharp from artifacts/packages only, trains, saves, reloads and predicts, with LD_LIBRARY_PATH empty; then the same app as a Native AOT binary must predict the same.")
     .IsDependentOn("Pack")
     .Does(() =>
 {
@@ -105,25 +105,103 @@ Task("PackSmoke")
     if (DirectoryExists(dir)) DeleteDirectory(dir, new DeleteDirectorySettings { Recursive = true, Force = true });
     var feed = dir.Combine("feed");
     EnsureDirectoryExists(feed);
-    CopyFiles(artifacts.Combine("packages").FullPath + "/ConvSharp.0*.nupkg", feed);
-    // ConvSharp's one dependency, from the local NuGet cache: the feed is all the consumer can see.
-    var home = EnvironmentVariable("NUGET_PACKAGES") ?? System.IO.Path.Combine(EnvironmentVariable("HOME"), ".nuget", "packages");
-    CopyFiles(System.IO.Path.Combine(home, "communitytoolkit.highperformance", "8.4.2", "*.nupkg"), feed);
+    string version = XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version");
+    var package = artifacts.Combine("packages").CombineWithFilePath($"ConvSharp.{version}.nupkg");
+    CopyFileToDirectory(package, feed);
+    FillFeed(package, dir.Combine("deps"), feed);
+
     var app = dir.Combine("app");
     Run("dotnet", $"new console -o \"{app}\" -n SmokeApp --force");
     System.IO.File.WriteAllText(app.CombineWithFilePath("nuget.config").FullPath,
         $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
     CopyFile(root.CombineWithFilePath("tests/PackSmoke/Program.cs.txt"), app.CombineWithFilePath("Program.cs"));
     var cache = dir.Combine("nuget-cache");  // a private cache: a re-pack of the same version is always seen
-    Run("dotnet", $"add \"{app}\" package ConvSharp --version {XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version")} --no-restore");
+    Run("dotnet", $"add \"{app}\" package ConvSharp --version {version} --no-restore");
     Run("dotnet", $"restore \"{app}\" --packages \"{cache}\"");
     Run("dotnet", $"build \"{app}\" -c Release --no-restore --nologo -v q");
-    int code = StartProcess("dotnet", new ProcessSettings
-    {
-        Arguments = $"\"{app}/bin/Release/net10.0/SmokeApp.dll\"",
-        EnvironmentVariables = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = "" },
-    });
-    if (code != 0) throw new Exception($"The consumer app failed with exit code {code}.");
+    var jit = RunSmoke("dotnet", $"\"{app}/bin/Release/net10.0/SmokeApp.dll\"");
+
+    // The same program as a Native AOT binary. Every trimming/AOT warning is reported one by one and is an error.
+    var aot = dir.Combine("aot");
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    Run("dotnet", $"publish \"{app}\" -c Release -r linux-x64 -p:PublishAot=true -p:TrimmerSingleWarn=false -warnaserror " +
+                  $"-p:RestorePackagesPath=\"{cache}\" -o \"{aot}\" --nologo -v q");
+    Information($"Native AOT publish took {watch.Elapsed.TotalSeconds:F0} s");
+    long binary = new System.IO.FileInfo(aot.CombineWithFilePath("SmokeApp").FullPath).Length;
+    long native = new System.IO.FileInfo(aot.CombineWithFilePath("libconvsharp_native.so").FullPath).Length;
+    Information($"Native AOT app: SmokeApp {binary / 1048576.0:F1} MB, with libconvsharp_native.so {(binary + native) / 1048576.0:F1} MB");
+    var aotOut = RunSmoke(aot.CombineWithFilePath("SmokeApp").FullPath, "");
+    CompareProbabilities(jit, aotOut);
 });
+
+// Runs the smoke program with LD_LIBRARY_PATH empty; echoes and returns what it printed.
+List<string> RunSmoke(string program, string arguments)
+{
+    int code = StartProcess(program, new ProcessSettings
+    {
+        Arguments = arguments,
+        EnvironmentVariables = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = "" },
+        RedirectStandardOutput = true,
+    }, out IEnumerable<string> output);
+    var lines = output.ToList();
+    foreach (var line in lines.Where(l => !l.StartsWith("probabilities "))) Information(line);
+    if (code != 0) throw new Exception($"The consumer app {program} failed with exit code {code}.");
+    return lines;
+}
+
+// The JIT and the Native AOT build run the same float32 kernels: their predictions agree to 1e-6.
+void CompareProbabilities(List<string> jit, List<string> aot)
+{
+    var a = jit.Where(l => l.StartsWith("probabilities ")).ToList();
+    var b = aot.Where(l => l.StartsWith("probabilities ")).ToList();
+    if (a.Count != 32 || b.Count != 32) throw new Exception($"expected 32 probability lines from each run, got {a.Count} (JIT) and {b.Count} (AOT)");
+    double worst = 0;
+    for (int i = 0; i < a.Count; i++)
+    {
+        var p = a[i].Split(':')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+        var q = b[i].Split(':')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+        if (p.Length != 10 || q.Length != 10) throw new Exception($"a probability line without 10 values: '{a[i]}' / '{b[i]}'");
+        for (int j = 0; j < 10; j++) worst = Math.Max(worst, Math.Abs(p[j] - q[j]));
+    }
+    Information($"JIT vs Native AOT: 32 x 10 probabilities, largest difference {worst:G3}");
+    if (!(worst <= 1e-6)) throw new Exception($"the Native AOT build predicts differently from the JIT build (largest difference {worst:G3} > 1e-6)");
+}
+
+// Puts into `feed` every package a consumer of `package` restores besides it: its dependencies with their
+// own dependencies, and the Native AOT compiler packs of this SDK. A throwaway project that references the
+// dependencies (and publishes AOT for linux-x64) is restored from the configured sources into the NuGet
+// cache; its assets file names the whole closure, which is copied from the cache.
+void FillFeed(FilePath package, DirectoryPath work, DirectoryPath feed)
+{
+    XDocument nuspec;
+    using (var zip = System.IO.Compression.ZipFile.OpenRead(package.FullPath))
+    using (var stream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open())
+        nuspec = XDocument.Load(stream);
+    var references = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
+        .Select(e => $"<PackageReference Include=\"{(string)e.Attribute("id")}\" Version=\"{(string)e.Attribute("version")}\" />")
+        .Distinct();
+    EnsureDirectoryExists(work);
+    System.IO.File.WriteAllText(work.CombineWithFilePath("deps.csproj").FullPath,
+        "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework>" +
+        "<RuntimeIdentifier>linux-x64</RuntimeIdentifier><PublishAot>true</PublishAot></PropertyGroup>" +
+        $"<ItemGroup>{string.Concat(references)}</ItemGroup></Project>");
+    Run("dotnet", $"restore \"{work}\" --nologo -v q");
+
+    var assets = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(work.FullPath + "/obj/project.assets.json")).RootElement;
+    string cache = assets.GetProperty("packageFolders").EnumerateObject().First().Name;
+    var folders = assets.GetProperty("libraries").EnumerateObject()
+        .Where(l => l.Value.GetProperty("type").GetString() == "package")
+        .Select(l => l.Value.GetProperty("path").GetString()).ToList();
+    foreach (var framework in assets.GetProperty("project").GetProperty("frameworks").EnumerateObject())
+        if (framework.Value.TryGetProperty("downloadDependencies", out var downloads))
+            foreach (var d in downloads.EnumerateArray())
+                folders.Add($"{d.GetProperty("name").GetString().ToLowerInvariant()}/{d.GetProperty("version").GetString().Trim('[', ']').Split(',')[0].Trim()}");
+    foreach (var folder in folders)
+    {
+        var nupkg = System.IO.Directory.GetFiles(System.IO.Path.Combine(cache, folder), "*.nupkg").Single();
+        CopyFileToDirectory(nupkg, feed);
+    }
+    Information($"Local feed: ConvSharp and {folders.Count} packages it needs ({string.Join(", ", folders)})");
+}
 
 RunTarget(target);

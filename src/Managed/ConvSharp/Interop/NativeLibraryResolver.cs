@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -80,16 +81,17 @@ internal static class NativeLibraryResolver
     internal static IEnumerable<string> CandidateDirectories(Assembly assembly, string rid)
     {
         var roots = new List<string> { AppContext.BaseDirectory };
-        // Hosts such as notebooks load the assembly from the package folder, away from the app. Location is
-        // empty in single-file and Native AOT apps, where the base directory already covers it.
-#pragma warning disable IL3000
-        string location = assembly.Location;
-#pragma warning restore IL3000
-        string? asmDir = string.IsNullOrEmpty(location) ? null : Path.GetDirectoryName(location);
+        string? asmDir = AssemblyDirectory(assembly);
         if (asmDir is not null && !roots.Contains(asmDir)) roots.Add(asmDir);
         foreach (string root in roots) yield return Path.Combine(root, "runtimes", rid, "native");
         foreach (string root in roots) yield return root;
     }
+
+    // Hosts such as notebooks load the assembly from the package folder, away from the app. Location is
+    // empty in single-file and Native AOT apps, where the base directory already covers it.
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location is handled: the app's base directory is probed first.")]
+    private static string? AssemblyDirectory(Assembly assembly) =>
+        string.IsNullOrEmpty(assembly.Location) ? null : Path.GetDirectoryName(assembly.Location);
 
     private static unsafe IntPtr CheckAbi(IntPtr handle, string where)
     {
