@@ -1,10 +1,11 @@
-// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Train, Bench, Pack, PackSmoke.
+// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, NativeArm64 (with --arm64), Build, Test, Train, Bench, Pack, PackSmoke.
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchArgs = Argument("bench-args", "--filter *");
 var trainArgs = Argument("train-args", "");
+var arm64 = HasArgument("arm64");   // Pack also cross-builds and packs linux-arm64 (see NativeArm64)
 
 var root = MakeAbsolute(Directory("."));
 var artifacts = root.Combine("artifacts");
@@ -24,6 +25,25 @@ Task("Native")
 {
     Run("cmake", $"-S native -B \"{nativeBuild}\" -DCMAKE_BUILD_TYPE=Release");
     Run("cmake", $"--build \"{nativeBuild}\" --parallel");
+});
+
+Task("NativeArm64")
+    .Description("With --arm64: cross-compiles native/ for linux-arm64 (Debian's aarch64 cross gcc and arm64 OpenBLAS) and runs a C smoke test of it under qemu-user when installed.")
+    .WithCriteria(() => arm64)
+    .Does(() =>
+{
+    if (!System.IO.File.Exists("/usr/bin/aarch64-linux-gnu-gcc") || !System.IO.File.Exists("/usr/lib/aarch64-linux-gnu/libopenblas.a"))
+        throw new Exception("--arm64 needs Debian's cross compiler and arm64 OpenBLAS; as root: dpkg --add-architecture arm64 && apt-get update && " +
+                            "apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross libopenblas-pthread-dev:arm64 qemu-user");
+    var build = artifacts.Combine("obj/native-arm64");
+    Run("cmake", $"-S native -B \"{build}\" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=\"{root}/native/toolchains/linux-arm64.cmake\" -DCONVSHARP_RID=linux-arm64");
+    Run("cmake", $"--build \"{build}\" --parallel");
+    var lib = artifacts.Combine("native/linux-arm64");
+    var smoke = build.CombineWithFilePath("native_smoke");
+    Run("aarch64-linux-gnu-gcc", $"-O2 -Wall -Wextra -Werror -Inative/include native/smoke/native_smoke.c -L\"{lib}\" -lconvsharp_native -lm -o \"{smoke}\"");
+    if (!System.IO.File.Exists("/usr/bin/qemu-aarch64")) { Warning("qemu-aarch64 not installed (Debian qemu-user): the arm64 library was built but not run."); return; }
+    // OpenBLAS's thread pool hangs under qemu-user; one thread runs the same kernels.
+    Run("qemu-aarch64", $"-L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=\"{lib}\" -E OPENBLAS_NUM_THREADS=1 \"{smoke}\"");
 });
 
 Task("Build")
@@ -90,10 +110,11 @@ Task("Bench")
 Task("Pack")
     .Description("Packs ConvSharp (native assets inside), ConvSharp.Imaging and the convsharp dotnet tool into artifacts/packages/.")
     .IsDependentOn("Native")
+    .IsDependentOn("NativeArm64")
     .Does(() =>
 {
     foreach (var project in new[] { "src/Managed/ConvSharp", "src/Managed/ConvSharp.Imaging", "src/Managed/ConvSharp.Cli" })
-        Run("dotnet", $"pack {project} -c Release -o \"{artifacts.Combine("packages")}\" --nologo");
+        Run("dotnet", $"pack {project} -c Release -o \"{artifacts.Combine("packages")}\" --nologo -p:ConvSharpPackArm64={(arm64 ? "true" : "false")}");
 });
 
 Task("PackSmoke")

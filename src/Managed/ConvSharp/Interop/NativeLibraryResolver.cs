@@ -11,8 +11,12 @@ namespace ConvSharp;
 /// says exactly what it tried when none of them loads.</summary>
 internal static class NativeLibraryResolver
 {
-    /// <summary>Runtime identifiers this build ships native assets for.</summary>
-    internal static readonly string[] SupportedRids = ["linux-x64"];
+    /// <summary>Runtime identifiers this build ships native assets for (stamped by ConvSharp.csproj: linux-x64,
+    /// plus linux-arm64 when packed with --arm64).</summary>
+    internal static string[] SupportedRids => s_supportedRids ??=
+        typeof(NativeLibraryResolver).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "ConvSharp.NativeRuntimeIdentifiers")?.Value?.Split(';') ?? ["linux-x64"];
+    private static string[]? s_supportedRids;
 
     private static readonly Lock s_gate = new();
     private static IntPtr s_handle;
@@ -75,7 +79,7 @@ internal static class NativeLibraryResolver
             $"ConvSharp could not load its native library '{file}' for runtime {rid}. {ridNote}Tried:{Environment.NewLine}{tried}" +
             "Fix: in a source checkout run `./build.sh --target=Native` (it builds artifacts/native/linux-x64/" +
             $"{file}, which the next build copies into the output), or reference the ConvSharp NuGet package, " +
-            $"which carries runtimes/linux-x64/native/{file}.");
+            $"which carries runtimes/{(SupportedRids.Contains(rid) ? rid : SupportedRids[0])}/native/{file}.");
     }
 
     internal static IEnumerable<string> CandidateDirectories(Assembly assembly, string rid)
