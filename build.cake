@@ -115,6 +115,8 @@ Task("Pack")
 {
     foreach (var project in new[] { "src/Managed/ConvSharp", "src/Managed/ConvSharp.Imaging", "src/Managed/ConvSharp.Cli" })
         Run("dotnet", $"pack {project} -c Release -o \"{artifacts.Combine("packages")}\" --nologo -p:ConvSharpPackArm64={(arm64 ? "true" : "false")}");
+    foreach (var id in new[] { "ConvSharp", "ConvSharp.Imaging", "ConvSharp.Cli" })
+        CheckPackage(artifacts.Combine("packages"), id, XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version"));
 });
 
 Task("PackSmoke")
@@ -153,6 +155,68 @@ Task("PackSmoke")
     Information($"Native AOT app: SmokeApp {binary / 1048576.0:F1} MB, with libconvsharp_native.so {(binary + native) / 1048576.0:F1} MB");
     var aotOut = RunSmoke(aot.CombineWithFilePath("SmokeApp").FullPath, "");
     CompareProbabilities(jit, aotOut);
+});
+
+// What a package must carry: the nuspec's licence, readme, description and source commit; README.md and
+// LICENSE; a .snupkg whose portable PDB embeds every source file (and maps them through SourceLink when
+// the checkout has a remote that SourceLink knows).
+void CheckPackage(DirectoryPath folder, string id, string version)
+{
+    var nupkg = folder.CombineWithFilePath($"{id}.{version}.nupkg").FullPath;
+    var snupkg = folder.CombineWithFilePath($"{id}.{version}.snupkg").FullPath;
+    var problems = new List<string>();
+    using (var zip = System.IO.Compression.ZipFile.OpenRead(nupkg))
+    {
+        XDocument nuspec;
+        using (var stream = zip.Entries.Single(e => e.FullName == $"{id}.nuspec").Open()) nuspec = XDocument.Load(stream);
+        string Field(string name) => nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+        var repository = nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == "repository");
+        if (Field("license") != "MIT") problems.Add("license is not the MIT expression");
+        if (Field("readme") != "README.md" || zip.GetEntry("README.md") is null) problems.Add("no README.md");
+        if (zip.GetEntry("LICENSE") is null) problems.Add("no LICENSE file");
+        if (string.IsNullOrWhiteSpace(Field("description"))) problems.Add("no description");
+        if (Field("version") != version) problems.Add($"version {Field("version")} is not {version}");
+        if (string.IsNullOrEmpty((string)repository?.Attribute("commit"))) problems.Add("no repository commit");
+    }
+    if (!FileExists(snupkg)) problems.Add("no .snupkg");
+    else
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(snupkg);
+        var pdb = zip.Entries.FirstOrDefault(e => e.FullName == $"lib/net10.0/{id}.pdb") ?? zip.Entries.FirstOrDefault(e => e.FullName.EndsWith($"/{id}.pdb"));
+        if (pdb is null) problems.Add($"the .snupkg has no {id}.pdb");
+        else
+        {
+            var bytes = new System.IO.MemoryStream();
+            using (var stream = pdb.Open()) stream.CopyTo(bytes);
+            bytes.Position = 0;
+            using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(bytes);
+            var reader = provider.GetMetadataReader();
+            var embedded = new Guid("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
+            var sourceLink = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+            var withSource = reader.CustomDebugInformation.Select(h => reader.GetCustomDebugInformation(h))
+                .Where(c => reader.GetGuid(c.Kind) == embedded).Select(c => c.Parent).ToHashSet();
+            int documents = reader.Documents.Count;
+            int missing = reader.Documents.Count(d => !withSource.Contains((System.Reflection.Metadata.EntityHandle)d));
+            if (missing > 0) problems.Add($"{missing} of {documents} source files are not embedded in {id}.pdb");
+            var link = reader.GetCustomDebugInformation(System.Reflection.Metadata.EntityHandle.ModuleDefinition)
+                .Select(h => reader.GetCustomDebugInformation(h)).FirstOrDefault(c => reader.GetGuid(c.Kind) == sourceLink);
+            string linkText = link.Value.IsNil ? null : System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(link.Value));
+            Information($"{id} {version}: nuspec and symbols checked; {documents} sources embedded in the PDB; SourceLink: {linkText ?? "none (the checkout has no remote SourceLink knows)"}");
+        }
+    }
+    if (problems.Count > 0) throw new Exception($"{System.IO.Path.GetFileName(nupkg)}: {string.Join("; ", problems)}");
+}
+
+Task("StartupTime")
+    .Description("Process start to first prediction of the PackSmoke consumer, JIT and Native AOT (hyperfine, 3 warm-ups, 20 runs; needs Debian's hyperfine).")
+    .IsDependentOn("PackSmoke")
+    .Does(() =>
+{
+    var dir = artifacts.Combine("packsmoke");
+    var model = dir.CombineWithFilePath("model.safetensors");
+    RunSmoke(dir.CombineWithFilePath("app/bin/Release/net10.0/SmokeApp").FullPath, $"--save \"{model}\"");
+    Run("hyperfine", $"-N --warmup 3 --runs 20 --export-markdown \"{dir}/startup.md\" " +
+                     $"\"{dir}/aot/SmokeApp --predict-once {model}\" \"{dir}/app/bin/Release/net10.0/SmokeApp --predict-once {model}\"");
 });
 
 // Runs the smoke program with LD_LIBRARY_PATH empty; echoes and returns what it printed.
