@@ -152,7 +152,7 @@ Task("PackSmoke")
     Information($"Native AOT publish took {watch.Elapsed.TotalSeconds:F0} s");
     long binary = new System.IO.FileInfo(aot.CombineWithFilePath("SmokeApp").FullPath).Length;
     long native = new System.IO.FileInfo(aot.CombineWithFilePath("libconvsharp_native.so").FullPath).Length;
-    Information($"Native AOT app: SmokeApp {binary / 1048576.0:F1} MB, with libconvsharp_native.so {(binary + native) / 1048576.0:F1} MB");
+    Information($"Native AOT app: SmokeApp {binary / 1e6:F1} MB, with libconvsharp_native.so {(binary + native) / 1e6:F1} MB");
     var aotOut = RunSmoke(aot.CombineWithFilePath("SmokeApp").FullPath, "");
     CompareProbabilities(jit, aotOut);
 });
@@ -198,9 +198,9 @@ void CheckPackage(DirectoryPath folder, string id, string version)
             int documents = reader.Documents.Count;
             int missing = reader.Documents.Count(d => !withSource.Contains((System.Reflection.Metadata.EntityHandle)d));
             if (missing > 0) problems.Add($"{missing} of {documents} source files are not embedded in {id}.pdb");
-            var link = reader.GetCustomDebugInformation(System.Reflection.Metadata.EntityHandle.ModuleDefinition)
-                .Select(h => reader.GetCustomDebugInformation(h)).FirstOrDefault(c => reader.GetGuid(c.Kind) == sourceLink);
-            string linkText = link.Value.IsNil ? null : System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(link.Value));
+            string linkText = reader.GetCustomDebugInformation(System.Reflection.Metadata.EntityHandle.ModuleDefinition)
+                .Select(h => reader.GetCustomDebugInformation(h)).Where(c => reader.GetGuid(c.Kind) == sourceLink)
+                .Select(c => System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(c.Value))).FirstOrDefault();
             Information($"{id} {version}: nuspec and symbols checked; {documents} sources embedded in the PDB; SourceLink: {linkText ?? "none (the checkout has no remote SourceLink knows)"}");
         }
     }
