@@ -144,11 +144,24 @@ Task("PackSmoke")
     Run("dotnet", $"build \"{app}\" -c Release --no-restore --nologo -v q");
     var jit = RunSmoke("dotnet", $"\"{app}/bin/Release/net10.0/SmokeApp.dll\"");
 
-    // The same program as a Native AOT binary. Every trimming/AOT warning is reported one by one and is an error.
+    // The same program as a Native AOT binary. Each trimming/AOT warning is reported on its own; one in
+    // ConvSharp's code (or the smoke program's) fails the task, one inside a third-party dependency is shown.
     var aot = dir.Combine("aot");
     var watch = System.Diagnostics.Stopwatch.StartNew();
-    Run("dotnet", $"publish \"{app}\" -c Release -r linux-x64 -p:PublishAot=true -p:TrimmerSingleWarn=false -warnaserror " +
-                  $"-p:RestorePackagesPath=\"{cache}\" -o \"{aot}\" --nologo -v q");
+    int published = StartProcess("dotnet", new ProcessSettings
+    {
+        Arguments = $"publish \"{app}\" -c Release -r linux-x64 -p:PublishAot=true -p:TrimmerSingleWarn=false " +
+                    $"-p:RestorePackagesPath=\"{cache}\" -o \"{aot}\" --nologo -v q",
+        RedirectStandardOutput = true,
+    }, out IEnumerable<string> publishOutput);
+    var log = publishOutput.ToList();
+    log.ForEach(l => Console.WriteLine(l));
+    if (published != 0) throw new Exception($"The Native AOT publish of the consumer failed with exit code {published}.");
+    var trimWarnings = log.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"warning IL\d{4}"))
+        .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\s+\[[^\]]+\]$", "")).Distinct().ToList();
+    var ours = trimWarnings.Where(w => System.Text.RegularExpressions.Regex.IsMatch(w, @"warning IL\d{4}: (ConvSharp\.|Program\.|<Program>)")).ToList();
+    foreach (var w in trimWarnings.Except(ours)) Warning($"in a dependency: {w}");
+    if (ours.Count > 0) throw new Exception($"Native AOT: {ours.Count} trimming/AOT warning(s) in ConvSharp or the consumer:\n{string.Join("\n", ours)}");
     Information($"Native AOT publish took {watch.Elapsed.TotalSeconds:F0} s");
     long binary = new System.IO.FileInfo(aot.CombineWithFilePath("SmokeApp").FullPath).Length;
     long native = new System.IO.FileInfo(aot.CombineWithFilePath("libconvsharp_native.so").FullPath).Length;
