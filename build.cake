@@ -1,10 +1,11 @@
-// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, Build, Test, Train, Bench, Pack, PackSmoke.
+// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, NativeArm64 (with --arm64), Build, Test, Train, Bench, Pack, PackSmoke.
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var benchArgs = Argument("bench-args", "--filter *");
 var trainArgs = Argument("train-args", "");
+var arm64 = HasArgument("arm64");   // Pack also cross-builds and packs linux-arm64 (see NativeArm64)
 
 var root = MakeAbsolute(Directory("."));
 var artifacts = root.Combine("artifacts");
@@ -24,6 +25,25 @@ Task("Native")
 {
     Run("cmake", $"-S native -B \"{nativeBuild}\" -DCMAKE_BUILD_TYPE=Release");
     Run("cmake", $"--build \"{nativeBuild}\" --parallel");
+});
+
+Task("NativeArm64")
+    .Description("With --arm64: cross-compiles native/ for linux-arm64 (Debian's aarch64 cross gcc and arm64 OpenBLAS) and runs a C smoke test of it under qemu-user when installed.")
+    .WithCriteria(() => arm64)
+    .Does(() =>
+{
+    if (!System.IO.File.Exists("/usr/bin/aarch64-linux-gnu-gcc") || !System.IO.File.Exists("/usr/lib/aarch64-linux-gnu/libopenblas.a"))
+        throw new Exception("--arm64 needs Debian's cross compiler and arm64 OpenBLAS; as root: dpkg --add-architecture arm64 && apt-get update && " +
+                            "apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross libopenblas-pthread-dev:arm64 qemu-user");
+    var build = artifacts.Combine("obj/native-arm64");
+    Run("cmake", $"-S native -B \"{build}\" -DCMAKE_BUILD_TYPE=Release -DCMAKE_TOOLCHAIN_FILE=\"{root}/native/toolchains/linux-arm64.cmake\" -DCONVSHARP_RID=linux-arm64");
+    Run("cmake", $"--build \"{build}\" --parallel");
+    var lib = artifacts.Combine("native/linux-arm64");
+    var smoke = build.CombineWithFilePath("native_smoke");
+    Run("aarch64-linux-gnu-gcc", $"-O2 -Wall -Wextra -Werror -Inative/include native/smoke/native_smoke.c -L\"{lib}\" -lconvsharp_native -lm -o \"{smoke}\"");
+    if (!System.IO.File.Exists("/usr/bin/qemu-aarch64")) { Warning("qemu-aarch64 not installed (Debian qemu-user): the arm64 library was built but not run."); return; }
+    // OpenBLAS's thread pool hangs under qemu-user; one thread runs the same kernels.
+    Run("qemu-aarch64", $"-L /usr/aarch64-linux-gnu -E LD_LIBRARY_PATH=\"{lib}\" -E OPENBLAS_NUM_THREADS=1 \"{smoke}\"");
 });
 
 Task("Build")
@@ -99,14 +119,17 @@ Task("Bench")
 Task("Pack")
     .Description("Packs ConvSharp (native assets inside), ConvSharp.Imaging and the convsharp dotnet tool into artifacts/packages/.")
     .IsDependentOn("Native")
+    .IsDependentOn("NativeArm64")
     .Does(() =>
 {
     foreach (var project in new[] { "src/Managed/ConvSharp", "src/Managed/ConvSharp.Imaging", "src/Managed/ConvSharp.Cli" })
-        Run("dotnet", $"pack {project} -c Release -o \"{artifacts.Combine("packages")}\" --nologo");
+        Run("dotnet", $"pack {project} -c Release -o \"{artifacts.Combine("packages")}\" --nologo -p:ConvSharpPackArm64={(arm64 ? "true" : "false")}");
+    foreach (var id in new[] { "ConvSharp", "ConvSharp.Imaging", "ConvSharp.Cli" })
+        CheckPackage(artifacts.Combine("packages"), id, XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version"));
 });
 
 Task("PackSmoke")
-    .Description("Clean-room consumer: an empty console app restores ConvSharp from artifacts/packages only, trains, saves, reloads and predicts, with LD_LIBRARY_PATH empty.")
+    .Description("Clean-room consumer: an empty console app restores ConvSharp from artifacts/packages only, trains, saves, reloads and predicts, with LD_LIBRARY_PATH empty; then the same app as a Native AOT binary must predict the same.")
     .IsDependentOn("Pack")
     .Does(() =>
 {
@@ -114,25 +137,178 @@ Task("PackSmoke")
     if (DirectoryExists(dir)) DeleteDirectory(dir, new DeleteDirectorySettings { Recursive = true, Force = true });
     var feed = dir.Combine("feed");
     EnsureDirectoryExists(feed);
-    CopyFiles(artifacts.Combine("packages").FullPath + "/ConvSharp.0*.nupkg", feed);
-    // ConvSharp's one dependency, from the local NuGet cache: the feed is all the consumer can see.
-    var home = EnvironmentVariable("NUGET_PACKAGES") ?? System.IO.Path.Combine(EnvironmentVariable("HOME"), ".nuget", "packages");
-    CopyFiles(System.IO.Path.Combine(home, "communitytoolkit.highperformance", "8.4.2", "*.nupkg"), feed);
+    string version = XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version");
+    var package = artifacts.Combine("packages").CombineWithFilePath($"ConvSharp.{version}.nupkg");
+    CopyFileToDirectory(package, feed);
+    FillFeed(package, dir.Combine("deps"), feed);
+
     var app = dir.Combine("app");
     Run("dotnet", $"new console -o \"{app}\" -n SmokeApp --force");
     System.IO.File.WriteAllText(app.CombineWithFilePath("nuget.config").FullPath,
         $"<configuration><packageSources><clear /><add key=\"local\" value=\"{feed}\" /></packageSources></configuration>");
     CopyFile(root.CombineWithFilePath("tests/PackSmoke/Program.cs.txt"), app.CombineWithFilePath("Program.cs"));
     var cache = dir.Combine("nuget-cache");  // a private cache: a re-pack of the same version is always seen
-    Run("dotnet", $"add \"{app}\" package ConvSharp --version {XmlPeek(root.CombineWithFilePath("Directory.Build.props"), "/Project/PropertyGroup/Version")} --no-restore");
+    Run("dotnet", $"add \"{app}\" package ConvSharp --version {version} --no-restore");
     Run("dotnet", $"restore \"{app}\" --packages \"{cache}\"");
     Run("dotnet", $"build \"{app}\" -c Release --no-restore --nologo -v q");
-    int code = StartProcess("dotnet", new ProcessSettings
+    var jit = RunSmoke("dotnet", $"\"{app}/bin/Release/net10.0/SmokeApp.dll\"");
+
+    // The same program as a Native AOT binary. Each trimming/AOT warning is reported on its own; one in
+    // ConvSharp's code (or the smoke program's) fails the task, one inside a third-party dependency is shown.
+    var aot = dir.Combine("aot");
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    int published = StartProcess("dotnet", new ProcessSettings
     {
-        Arguments = $"\"{app}/bin/Release/net10.0/SmokeApp.dll\"",
-        EnvironmentVariables = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = "" },
-    });
-    if (code != 0) throw new Exception($"The consumer app failed with exit code {code}.");
+        Arguments = $"publish \"{app}\" -c Release -r linux-x64 -p:PublishAot=true -p:TrimmerSingleWarn=false " +
+                    $"-p:RestorePackagesPath=\"{cache}\" -o \"{aot}\" --nologo -v q",
+        RedirectStandardOutput = true,
+    }, out IEnumerable<string> publishOutput);
+    var log = publishOutput.ToList();
+    log.ForEach(l => Console.WriteLine(l));
+    if (published != 0) throw new Exception($"The Native AOT publish of the consumer failed with exit code {published}.");
+    var trimWarnings = log.Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"warning IL\d{4}"))
+        .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\s+\[[^\]]+\]$", "")).Distinct().ToList();
+    var ours = trimWarnings.Where(w => System.Text.RegularExpressions.Regex.IsMatch(w, @"warning IL\d{4}: (ConvSharp\.|Program\.|<Program>)")).ToList();
+    foreach (var w in trimWarnings.Except(ours)) Warning($"in a dependency: {w}");
+    if (ours.Count > 0) throw new Exception($"Native AOT: {ours.Count} trimming/AOT warning(s) in ConvSharp or the consumer:\n{string.Join("\n", ours)}");
+    Information($"Native AOT publish took {watch.Elapsed.TotalSeconds:F0} s");
+    long binary = new System.IO.FileInfo(aot.CombineWithFilePath("SmokeApp").FullPath).Length;
+    long native = new System.IO.FileInfo(aot.CombineWithFilePath("libconvsharp_native.so").FullPath).Length;
+    Information($"Native AOT app: SmokeApp {binary / 1e6:F1} MB, with libconvsharp_native.so {(binary + native) / 1e6:F1} MB");
+    var aotOut = RunSmoke(aot.CombineWithFilePath("SmokeApp").FullPath, "");
+    CompareProbabilities(jit, aotOut);
 });
+
+// What a package must carry: the nuspec's licence, readme, description and source commit; README.md and
+// LICENSE; a .snupkg whose portable PDB embeds every source file (and maps them through SourceLink when
+// the checkout has a remote that SourceLink knows).
+void CheckPackage(DirectoryPath folder, string id, string version)
+{
+    var nupkg = folder.CombineWithFilePath($"{id}.{version}.nupkg").FullPath;
+    var snupkg = folder.CombineWithFilePath($"{id}.{version}.snupkg").FullPath;
+    var problems = new List<string>();
+    using (var zip = System.IO.Compression.ZipFile.OpenRead(nupkg))
+    {
+        XDocument nuspec;
+        using (var stream = zip.Entries.Single(e => e.FullName == $"{id}.nuspec").Open()) nuspec = XDocument.Load(stream);
+        string Field(string name) => nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+        var repository = nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == "repository");
+        if (Field("license") != "MIT") problems.Add("license is not the MIT expression");
+        if (Field("readme") != "README.md" || zip.GetEntry("README.md") is null) problems.Add("no README.md");
+        if (zip.GetEntry("LICENSE") is null) problems.Add("no LICENSE file");
+        if (string.IsNullOrWhiteSpace(Field("description"))) problems.Add("no description");
+        if (Field("version") != version) problems.Add($"version {Field("version")} is not {version}");
+        if (string.IsNullOrEmpty((string)repository?.Attribute("commit"))) problems.Add("no repository commit");
+    }
+    if (!FileExists(snupkg)) problems.Add("no .snupkg");
+    else
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(snupkg);
+        var pdb = zip.Entries.FirstOrDefault(e => e.FullName == $"lib/net10.0/{id}.pdb") ?? zip.Entries.FirstOrDefault(e => e.FullName.EndsWith($"/{id}.pdb"));
+        if (pdb is null) problems.Add($"the .snupkg has no {id}.pdb");
+        else
+        {
+            var bytes = new System.IO.MemoryStream();
+            using (var stream = pdb.Open()) stream.CopyTo(bytes);
+            bytes.Position = 0;
+            using var provider = System.Reflection.Metadata.MetadataReaderProvider.FromPortablePdbStream(bytes);
+            var reader = provider.GetMetadataReader();
+            var embedded = new Guid("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
+            var sourceLink = new Guid("CC110556-A091-4D38-9FEC-25AB9A351A6A");
+            var withSource = reader.CustomDebugInformation.Select(h => reader.GetCustomDebugInformation(h))
+                .Where(c => reader.GetGuid(c.Kind) == embedded).Select(c => c.Parent).ToHashSet();
+            int documents = reader.Documents.Count;
+            int missing = reader.Documents.Count(d => !withSource.Contains((System.Reflection.Metadata.EntityHandle)d));
+            if (missing > 0) problems.Add($"{missing} of {documents} source files are not embedded in {id}.pdb");
+            string linkText = reader.GetCustomDebugInformation(System.Reflection.Metadata.EntityHandle.ModuleDefinition)
+                .Select(h => reader.GetCustomDebugInformation(h)).Where(c => reader.GetGuid(c.Kind) == sourceLink)
+                .Select(c => System.Text.Encoding.UTF8.GetString(reader.GetBlobBytes(c.Value))).FirstOrDefault();
+            Information($"{id} {version}: nuspec and symbols checked; {documents} sources embedded in the PDB; SourceLink: {linkText ?? "none (the checkout has no remote SourceLink knows)"}");
+        }
+    }
+    if (problems.Count > 0) throw new Exception($"{System.IO.Path.GetFileName(nupkg)}: {string.Join("; ", problems)}");
+}
+
+Task("StartupTime")
+    .Description("Process start to first prediction of the PackSmoke consumer, JIT and Native AOT (hyperfine, 3 warm-ups, 20 runs; needs Debian's hyperfine).")
+    .IsDependentOn("PackSmoke")
+    .Does(() =>
+{
+    var dir = artifacts.Combine("packsmoke");
+    var model = dir.CombineWithFilePath("model.safetensors");
+    RunSmoke(dir.CombineWithFilePath("app/bin/Release/net10.0/SmokeApp").FullPath, $"--save \"{model}\"");
+    Run("hyperfine", $"-N --warmup 3 --runs 20 --export-markdown \"{dir}/startup.md\" " +
+                     $"\"{dir}/aot/SmokeApp --predict-once {model}\" \"{dir}/app/bin/Release/net10.0/SmokeApp --predict-once {model}\"");
+});
+
+// Runs the smoke program with LD_LIBRARY_PATH empty; echoes and returns what it printed.
+List<string> RunSmoke(string program, string arguments)
+{
+    int code = StartProcess(program, new ProcessSettings
+    {
+        Arguments = arguments,
+        EnvironmentVariables = new Dictionary<string, string> { ["LD_LIBRARY_PATH"] = "" },
+        RedirectStandardOutput = true,
+    }, out IEnumerable<string> output);
+    var lines = output.ToList();
+    foreach (var line in lines.Where(l => !l.StartsWith("probabilities "))) Information(line);
+    if (code != 0) throw new Exception($"The consumer app {program} failed with exit code {code}.");
+    return lines;
+}
+
+// The JIT and the Native AOT build run the same float32 kernels: their predictions agree to 1e-6.
+void CompareProbabilities(List<string> jit, List<string> aot)
+{
+    var a = jit.Where(l => l.StartsWith("probabilities ")).ToList();
+    var b = aot.Where(l => l.StartsWith("probabilities ")).ToList();
+    if (a.Count != 32 || b.Count != 32) throw new Exception($"expected 32 probability lines from each run, got {a.Count} (JIT) and {b.Count} (AOT)");
+    double worst = 0;
+    for (int i = 0; i < a.Count; i++)
+    {
+        var p = a[i].Split(':')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+        var q = b[i].Split(':')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(double.Parse).ToArray();
+        if (p.Length != 10 || q.Length != 10) throw new Exception($"a probability line without 10 values: '{a[i]}' / '{b[i]}'");
+        for (int j = 0; j < 10; j++) worst = Math.Max(worst, Math.Abs(p[j] - q[j]));
+    }
+    Information($"JIT vs Native AOT: 32 x 10 probabilities, largest difference {worst:G3}");
+    if (!(worst <= 1e-6)) throw new Exception($"the Native AOT build predicts differently from the JIT build (largest difference {worst:G3} > 1e-6)");
+}
+
+// Puts into `feed` every package a consumer of `package` restores besides it: its dependencies with their
+// own dependencies, and the Native AOT compiler packs of this SDK. A throwaway project that references the
+// dependencies (and publishes AOT for linux-x64) is restored from the configured sources into the NuGet
+// cache; its assets file names the whole closure, which is copied from the cache.
+void FillFeed(FilePath package, DirectoryPath work, DirectoryPath feed)
+{
+    XDocument nuspec;
+    using (var zip = System.IO.Compression.ZipFile.OpenRead(package.FullPath))
+    using (var stream = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec")).Open())
+        nuspec = XDocument.Load(stream);
+    var references = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency")
+        .Select(e => $"<PackageReference Include=\"{(string)e.Attribute("id")}\" Version=\"{(string)e.Attribute("version")}\" />")
+        .Distinct();
+    EnsureDirectoryExists(work);
+    System.IO.File.WriteAllText(work.CombineWithFilePath("deps.csproj").FullPath,
+        "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><TargetFramework>net10.0</TargetFramework>" +
+        "<RuntimeIdentifier>linux-x64</RuntimeIdentifier><PublishAot>true</PublishAot></PropertyGroup>" +
+        $"<ItemGroup>{string.Concat(references)}</ItemGroup></Project>");
+    Run("dotnet", $"restore \"{work}\" --nologo -v q");
+
+    var assets = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(work.FullPath + "/obj/project.assets.json")).RootElement;
+    string cache = assets.GetProperty("packageFolders").EnumerateObject().First().Name;
+    var folders = assets.GetProperty("libraries").EnumerateObject()
+        .Where(l => l.Value.GetProperty("type").GetString() == "package")
+        .Select(l => l.Value.GetProperty("path").GetString()).ToList();
+    foreach (var framework in assets.GetProperty("project").GetProperty("frameworks").EnumerateObject())
+        if (framework.Value.TryGetProperty("downloadDependencies", out var downloads))
+            foreach (var d in downloads.EnumerateArray())
+                folders.Add($"{d.GetProperty("name").GetString().ToLowerInvariant()}/{d.GetProperty("version").GetString().Trim('[', ']').Split(',')[0].Trim()}");
+    foreach (var folder in folders)
+    {
+        var nupkg = System.IO.Directory.GetFiles(System.IO.Path.Combine(cache, folder), "*.nupkg").Single();
+        CopyFileToDirectory(nupkg, feed);
+    }
+    Information($"Local feed: ConvSharp and {folders.Count} packages it needs ({string.Join(", ", folders)})");
+}
 
 RunTarget(target);

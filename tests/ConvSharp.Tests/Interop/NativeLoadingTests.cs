@@ -104,4 +104,15 @@ public class NativeLoadingTests(ITestOutputHelper output)
         Assert.Equal(RuntimeInformation.ProcessArchitecture == Architecture.X64 ? "linux-x64" : NativeLibraryResolver.CurrentRid, NativeLibraryResolver.CurrentRid);
         Assert.Contains(NativeLibraryResolver.CurrentRid, NativeLibraryResolver.SupportedRids);
     }
+
+    [Fact]
+    public void The_assembly_is_stamped_with_the_rids_whose_native_library_it_ships()
+    {
+        // ConvSharp.csproj writes the list (linux-arm64 joins it only in a Pack with --arm64); the resolver's
+        // error message reads it, so a missing stamp would silently fall back to a hard-coded guess.
+        var stamp = typeof(Tensor).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ConvSharp.NativeRuntimeIdentifiers");
+        Assert.Equal(stamp.Value!.Split(';'), NativeLibraryResolver.SupportedRids);
+        Assert.Contains("linux-x64", NativeLibraryResolver.SupportedRids);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -10,8 +11,12 @@ namespace ConvSharp;
 /// says exactly what it tried when none of them loads.</summary>
 internal static class NativeLibraryResolver
 {
-    /// <summary>Runtime identifiers this build ships native assets for.</summary>
-    internal static readonly string[] SupportedRids = ["linux-x64"];
+    /// <summary>Runtime identifiers this build ships native assets for (stamped by ConvSharp.csproj: linux-x64,
+    /// plus linux-arm64 when packed with --arm64).</summary>
+    internal static string[] SupportedRids => s_supportedRids ??=
+        typeof(NativeLibraryResolver).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "ConvSharp.NativeRuntimeIdentifiers")?.Value?.Split(';') ?? ["linux-x64"];
+    private static string[]? s_supportedRids;
 
     private static readonly Lock s_gate = new();
     private static IntPtr s_handle;
@@ -74,22 +79,23 @@ internal static class NativeLibraryResolver
             $"ConvSharp could not load its native library '{file}' for runtime {rid}. {ridNote}Tried:{Environment.NewLine}{tried}" +
             "Fix: in a source checkout run `./build.sh --target=Native` (it builds artifacts/native/linux-x64/" +
             $"{file}, which the next build copies into the output), or reference the ConvSharp NuGet package, " +
-            $"which carries runtimes/linux-x64/native/{file}.");
+            $"which carries runtimes/{(SupportedRids.Contains(rid) ? rid : SupportedRids[0])}/native/{file}.");
     }
 
     internal static IEnumerable<string> CandidateDirectories(Assembly assembly, string rid)
     {
         var roots = new List<string> { AppContext.BaseDirectory };
-        // Hosts such as notebooks load the assembly from the package folder, away from the app. Location is
-        // empty in single-file and Native AOT apps, where the base directory already covers it.
-#pragma warning disable IL3000
-        string location = assembly.Location;
-#pragma warning restore IL3000
-        string? asmDir = string.IsNullOrEmpty(location) ? null : Path.GetDirectoryName(location);
+        string? asmDir = AssemblyDirectory(assembly);
         if (asmDir is not null && !roots.Contains(asmDir)) roots.Add(asmDir);
         foreach (string root in roots) yield return Path.Combine(root, "runtimes", rid, "native");
         foreach (string root in roots) yield return root;
     }
+
+    // Hosts such as notebooks load the assembly from the package folder, away from the app. Location is
+    // empty in single-file and Native AOT apps, where the base directory already covers it.
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty Location is handled: the app's base directory is probed first.")]
+    private static string? AssemblyDirectory(Assembly assembly) =>
+        string.IsNullOrEmpty(assembly.Location) ? null : Path.GetDirectoryName(assembly.Location);
 
     private static unsafe IntPtr CheckAbi(IntPtr handle, string where)
     {
