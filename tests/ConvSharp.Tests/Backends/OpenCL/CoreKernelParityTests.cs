@@ -5,6 +5,7 @@ namespace ConvSharp.Tests.Backends.OpenCL;
 /// <summary>The core IKernels methods on OpenCL against the CPU backend, on random inputs.
 /// Tolerance 1e-4 relative (OpenCLTest.AssertClose); GEMM uses 1e-4 too: its k ≤ 300-term dot products
 /// differ from OpenBLAS only in summation order.</summary>
+[Collection(OpenCLCollection.Name)]
 public class CoreKernelParityTests
 {
     private static IKernels Cpu => OpenCLTest.Cpu;

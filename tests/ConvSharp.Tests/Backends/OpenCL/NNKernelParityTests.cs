@@ -4,6 +4,7 @@ namespace ConvSharp.Tests.Backends.OpenCL;
 
 /// <summary>Softmax, losses, batch norm, dropout, reductions, upsampling, optimizer steps and data kernels on
 /// OpenCL against the CPU backend (relative error ≤ 1e-4 unless stated).</summary>
+[Collection(OpenCLCollection.Name)]
 public class NNKernelParityTests
 {
     private static IKernels Cpu => OpenCLTest.Cpu;

@@ -4,6 +4,7 @@ namespace ConvSharp.Tests.Backends.OpenCL;
 /// the same random inputs, the same random upstream gradient, outputs and input gradients within 1e-4
 /// relative (OpenCLTest.AssertClose). Ops/ has no backend-specific code, so this checks the kernels as the
 /// ops drive them (broadcast strides, reductions, scratch layouts).</summary>
+[Collection(OpenCLCollection.Name)]
 public class OpParityTests
 {
     /// <summary>One input: its shape, the range its random values come from, and whether it gets a gradient.</summary>

@@ -23,6 +23,14 @@ public sealed class OpenCLTheoryAttribute : TheoryAttribute
     }
 }
 
+/// <summary>The OpenCL tests share one device and its buffer pool (which one of them watches), so they run one
+/// at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class OpenCLCollection
+{
+    public const string Name = "OpenCL device";
+}
+
 /// <summary>The device the OpenCL tests run on and the parity comparison they share.</summary>
 internal static class OpenCLTest
 {
@@ -48,8 +56,15 @@ internal static class OpenCLTest
 
     public static IKernels Cpu => ConvSharp.Device.Cpu.Kernels;
 
-    /// <summary>The largest relative error each check saw (printed by the summary test for the report).</summary>
+    /// <summary>The largest relative error each check saw; written at exit to the file CONVSHARP_PARITY_REPORT names, if set.</summary>
     public static readonly ConcurrentDictionary<string, double> MaxErrors = new();
+
+    static OpenCLTest()
+    {
+        if (Environment.GetEnvironmentVariable("CONVSHARP_PARITY_REPORT") is { Length: > 0 } path)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+                File.WriteAllLines(path, MaxErrors.OrderByDescending(e => e.Value).Select(e => $"{e.Value:E2}\t{e.Key}"));
+    }
 
     /// <summary>Element-wise relative error of the OpenCL result against the CPU's, each element measured against
     /// max(|cpu|, 1e-3·max|cpu|) so values cancelled to near zero are judged at the array's scale.

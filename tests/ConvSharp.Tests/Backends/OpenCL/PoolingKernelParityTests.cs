@@ -3,6 +3,7 @@ using ConvSharp.Backends;
 namespace ConvSharp.Tests.Backends.OpenCL;
 
 /// <summary>Every pooling kernel on OpenCL against the CPU backend: values within 1e-4, argmax offsets bit for bit.</summary>
+[Collection(OpenCLCollection.Name)]
 public class PoolingKernelParityTests
 {
     private static IKernels Cpu => OpenCLTest.Cpu;

@@ -11,7 +11,10 @@ public readonly record struct OpenCLPoolStatistics(long RentedBuffers, long Reta
 
 /// <summary>cl_mem objects in power-of-two buckets of floats (at least 64), at most
 /// <see cref="MaxPerBucket"/> kept per bucket, as the CPU's pinned pool does: a training step in steady
-/// state rents and returns buffers and creates none. Returns may come from the finalizer thread.</summary>
+/// state rents and returns buffers and creates none. Returns may come from the finalizer thread: a tensor
+/// never disposed is finalized, and its cl_mem comes back here. So that the cl_mem's SafeHandle is not
+/// finalized in the same pass (which would release memory the pool still hands out), the pool keeps every
+/// handle it created reachable until it releases the handle itself.</summary>
 internal sealed unsafe class OpenCLBufferPool(nint context)
 {
     public const int MaxPerBucket = 32;
@@ -19,6 +22,7 @@ internal sealed unsafe class OpenCLBufferPool(nint context)
 
     private readonly Stack<OpenCLMemHandle>[] _buckets = Enumerable.Range(0, 64).Select(_ => new Stack<OpenCLMemHandle>()).ToArray();
     private readonly Lock _lock = new();
+    private readonly HashSet<OpenCLMemHandle> _created = new(ReferenceEqualityComparer.Instance);
     private long _rented, _retained, _allocatedBytes, _creates;
 
     public OpenCLPoolStatistics Statistics
@@ -50,12 +54,14 @@ internal sealed unsafe class OpenCLBufferPool(nint context)
             lock (_lock) _rented--;
             throw new OutOfMemoryException($"OpenCL could not allocate {capacity * sizeof(float)} bytes ({OpenCLApi.ErrorName(error)}).");
         }
+        var handle = new OpenCLMemHandle(mem);
         lock (_lock)
         {
             _allocatedBytes += capacity * sizeof(float);
             _creates++;
+            _created.Add(handle);
         }
-        return (new OpenCLMemHandle(mem), capacity);
+        return (handle, capacity);
     }
 
     public void Return(OpenCLMemHandle mem, long capacity)
@@ -71,6 +77,7 @@ internal sealed unsafe class OpenCLBufferPool(nint context)
                 return;
             }
             _allocatedBytes -= capacity * sizeof(float);
+            _created.Remove(mem);
         }
         mem.Dispose();
     }
