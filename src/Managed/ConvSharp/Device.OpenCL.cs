@@ -60,6 +60,13 @@ public sealed partial class Device
         }
     }
 
+    /// <summary>Waits until every kernel queued on this device has run (PyTorch's <c>cuda.synchronize</c>); the CPU runs
+    /// everything synchronously, so there it returns at once. Reading a tensor (ToArray, Item) waits by itself.</summary>
+    public void Synchronize()
+    {
+        if (Kernels is OpenCLKernels openCl) openCl.Context.Finish();
+    }
+
     private static IReadOnlyList<OpenCLDeviceInfo> FoundDevices()
     {
         var devices = OpenCLDiscovery.Enumerate(out string? why);
