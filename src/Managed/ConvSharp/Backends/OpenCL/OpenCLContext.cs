@@ -53,6 +53,14 @@ internal sealed unsafe class OpenCLContext
     public void Launch(string kernel, ReadOnlySpan<nuint> global, ReadOnlySpan<nuint> local, ReadOnlySpan<KernelArg> args)
     {
         var cl = OpenCLApi.Cl;
+        if (!local.IsEmpty)
+        {
+            long items = 1;
+            foreach (nuint l in local) items *= (long)l;
+            if (items > Info.MaxWorkGroupSize)
+                throw new NotSupportedException(
+                    $"The OpenCL kernel {kernel} needs work-groups of {items} items, but {Info.Name} allows at most {Info.MaxWorkGroupSize}.");
+        }
         lock (_lock)
         {
             nint k = KernelHandle(kernel);

@@ -11,6 +11,16 @@ internal readonly record struct OpenCLGemmTuning(int TM, int TN, int TK, int RM,
     public int GroupX => TN / RN;
     public int GroupY => TM / RM;
 
+    /// <summary>How many k-slices to compute in parallel when C has only <paramref name="tiles"/> tiles: enough
+    /// work-groups for four per compute unit, each slice at least four TK steps long; 1 (no split) otherwise.</summary>
+    public int Splits(int tiles, int k, int computeUnits)
+    {
+        int wanted = Math.Max(1, 4 * Math.Max(1, computeUnits));
+        if (tiles >= wanted) return 1;
+        int byWork = (wanted + tiles - 1) / tiles, byLength = k / (4 * TK);
+        return Math.Max(1, Math.Min(byWork, byLength));
+    }
+
     /// <summary>-D options compiling the tile sizes into the program.</summary>
     public string Defines => $"-DGEMM_TM={TM} -DGEMM_TN={TN} -DGEMM_TK={TK} -DGEMM_RM={RM} -DGEMM_RN={RN}";
 

@@ -75,14 +75,29 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         Matrix(b, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
         Matrix(c, m, n, ldc, nameof(c));
         OpenCLGemmTuning t = Context.Gemm;
-        ReadOnlySpan<KernelArg> args = [transposeA ? 1 : 0, transposeB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc];
+        int ta = transposeA ? 1 : 0, tb = transposeB ? 1 : 0;
         if ((long)m * n * k < OpenCLGemmTuning.NaiveBelow)
         {
-            Context.Launch("cs_sgemm_naive", [(nuint)n, (nuint)m], default, args);
+            Context.Launch("cs_sgemm_naive", [(nuint)n, (nuint)m], default, [ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc]);
             return;
         }
-        nuint gx = (nuint)((n + t.TN - 1) / t.TN * t.GroupX), gy = (nuint)((m + t.TM - 1) / t.TM * t.GroupY);
-        Context.Launch("cs_sgemm_tiled", [gx, gy], [(nuint)t.GroupX, (nuint)t.GroupY], args);
+        int tilesX = (n + t.TN - 1) / t.TN, tilesY = (m + t.TM - 1) / t.TM;
+        int splits = t.Splits(tilesX * tilesY, k, Context.Info.ComputeUnits);
+        nuint gx = (nuint)(tilesX * t.GroupX), gy = (nuint)(tilesY * t.GroupY);
+        ReadOnlySpan<nuint> local = [(nuint)t.GroupX, (nuint)t.GroupY, 1];
+        if (splits == 1)
+        {
+            Context.Launch("cs_sgemm_tiled", [gx, gy, 1], local, [ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, k, 0L]);
+            return;
+        }
+        // Too few tiles for the device and a long k (a weight gradient): split k, then add the partial products.
+        int chunk = (k + splits - 1) / splits;
+        chunk = (chunk + t.TK - 1) / t.TK * t.TK;
+        splits = (k + chunk - 1) / chunk;
+        using var partial = Scratch((long)splits * m * n);
+        Context.Launch("cs_sgemm_tiled", [gx, gy, (nuint)splits], local,
+            [ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, partial.Slice, n, chunk, (long)m * n]);
+        Context.Launch("cs_sgemm_splitk_sum", [(nuint)n, (nuint)m], default, [m, n, splits, KernelArg.Mem(partial.Buffer), alpha, beta, c, ldc]);
     }
 
     public void Im2Col(BufferSlice input, in ConvGeometry geometry, BufferSlice columns)
