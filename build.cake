@@ -115,9 +115,14 @@ Task("PackSmoke")
     var feed = dir.Combine("feed");
     EnsureDirectoryExists(feed);
     CopyFiles(artifacts.Combine("packages").FullPath + "/ConvSharp.0*.nupkg", feed);
-    // ConvSharp's one dependency, from the local NuGet cache: the feed is all the consumer can see.
+    // ConvSharp's dependencies (CommunityToolkit.HighPerformance, Silk.NET.OpenCL and what it pulls in), as its
+    // restore resolved them, from the local NuGet cache: the feed is all the consumer can see.
     var home = EnvironmentVariable("NUGET_PACKAGES") ?? System.IO.Path.Combine(EnvironmentVariable("HOME"), ".nuget", "packages");
-    CopyFiles(System.IO.Path.Combine(home, "communitytoolkit.highperformance", "8.4.2", "*.nupkg"), feed);
+    using (var assets = System.Text.Json.JsonDocument.Parse(System.IO.File.ReadAllText(
+        root.CombineWithFilePath("src/Managed/ConvSharp/obj/project.assets.json").FullPath)))
+        foreach (var library in assets.RootElement.GetProperty("libraries").EnumerateObject())
+            if (library.Value.GetProperty("type").GetString() == "package")
+                CopyFiles(System.IO.Path.Combine(home, library.Value.GetProperty("path").GetString(), "*.nupkg"), feed);
     var app = dir.Combine("app");
     Run("dotnet", $"new console -o \"{app}\" -n SmokeApp --force");
     System.IO.File.WriteAllText(app.CombineWithFilePath("nuget.config").FullPath,
