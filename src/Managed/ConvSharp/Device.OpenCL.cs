@@ -24,18 +24,22 @@ public sealed partial class Device
     /// what was searched and how to install a driver.</exception>
     public static Device OpenCL()
     {
-        string? chosen = Environment.GetEnvironmentVariable(OpenCLDeviceVariable);
-        if (!string.IsNullOrWhiteSpace(chosen))
-        {
-            string[] parts = chosen.Split(':');
-            if (parts.Length != 2 || !int.TryParse(parts[0], out int p) || !int.TryParse(parts[1], out int d))
-                throw new InvalidOperationException(
-                    $"{OpenCLDeviceVariable}=\"{chosen}\" is not \"platform:device\" (two indices, e.g. \"0:1\"); `convsharp devices` lists them.");
+        if (ParseDeviceVariable(Environment.GetEnvironmentVariable(OpenCLDeviceVariable)) is var (p, d))
             return OpenCL(p, d);
-        }
         var devices = FoundDevices();
         var info = devices.FirstOrDefault(x => x.IsGpu) ?? devices[0];
         return OpenCL(info.PlatformIndex, info.DeviceIndex);
+    }
+
+    /// <summary>The (platform, device) a CONVSHARP_OPENCL_DEVICE value names, or null when it is unset or blank.</summary>
+    internal static (int Platform, int Device)? ParseDeviceVariable(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        string[] parts = value.Split(':');
+        if (parts.Length != 2 || !int.TryParse(parts[0], out int p) || !int.TryParse(parts[1], out int d) || p < 0 || d < 0)
+            throw new InvalidOperationException(
+                $"{OpenCLDeviceVariable}=\"{value}\" is not \"platform:device\" (two indices, e.g. \"0:1\"); `convsharp devices` lists them.");
+        return (p, d);
     }
 
     /// <summary>OpenCL device <paramref name="deviceIndex"/> of platform <paramref name="platformIndex"/>

@@ -33,6 +33,19 @@ public class OpenCLDeviceTests
     }
 
     [Fact]
+    public void The_device_variable_is_platform_colon_device()
+    {
+        Assert.Null(Device.ParseDeviceVariable(null));
+        Assert.Null(Device.ParseDeviceVariable(" "));
+        Assert.Equal((0, 1), Device.ParseDeviceVariable("0:1"));
+        foreach (string bad in new[] { "1", "gpu", "0:1:2", "-1:0", "0:x" })
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => Device.ParseDeviceVariable(bad));
+            Assert.Equal($"CONVSHARP_OPENCL_DEVICE=\"{bad}\" is not \"platform:device\" (two indices, e.g. \"0:1\"); `convsharp devices` lists them.", e.Message);
+        }
+    }
+
+    [Fact]
     public void The_no_platform_message_says_what_was_searched_and_how_to_install_a_driver()
     {
         string message = OpenCLApi.NoPlatformMessage("libOpenCL.so.1: cannot open shared object file");

@@ -109,7 +109,11 @@ public class OpenCLTrainingTests
     [OpenCLFact]
     public void Many_scoped_steps_keep_the_device_pool_flat()
     {
-        var device = OpenCLTest.Device;
+        // A device of its own (a second context on the same OpenCL device), so that no other test's buffers
+        // (the CLI's OpenCL run may train in parallel) move this pool's counts.
+        var info = OpenCLTest.Device.OpenCLInfo!;
+        var context = new OpenCLContext(info);
+        var device = Device.Create(DeviceType.OpenCL, 99, "opencl:pool-test", d => new OpenCLKernels(d, context));
         using var model = new Sequential(new Linear(16, 32, generator: new Generator(1)), new ReLU(), new Linear(32, 4, generator: new Generator(2)));
         model.To(device);
         using var opt = new Adam(model.Parameters(), lr: 1e-3f);
@@ -128,7 +132,7 @@ public class OpenCLTrainingTests
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            return OpenCLTest.Kernels.Context.Pool.Statistics;
+            return context.Pool.Statistics;
         }
         for (int i = 0; i < 20; i++) Step();
         var warm = Settled();
