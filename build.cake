@@ -61,8 +61,17 @@ Task("Test")
     .Does(() =>
 {
     CleanDirectory(testResults);
+    // The OpenCL tests run on PoCL: its kernel cache and ConvSharp's program-binary cache live under
+    // artifacts/, so CI needs no writable $HOME and a second run starts without compiling.
+    var openClCaches = new Dictionary<string, string>
+    {
+        ["POCL_CACHE_DIR"] = artifacts.Combine("opencl-cache/pocl").FullPath,
+        ["CONVSHARP_OPENCL_CACHE"] = artifacts.Combine("opencl-cache/convsharp").FullPath,
+    };
+    foreach (var folder in openClCaches.Values) EnsureDirectoryExists(folder);
     int code = StartProcess("dotnet", new ProcessSettings
     {
+        EnvironmentVariables = openClCaches,
         Arguments = $"test tests/ConvSharp.Tests -c {configuration} --no-build --nologo " +
                     $"--logger \"trx;LogFileName=ConvSharp.Tests.trx\" --results-directory \"{testResults}\"",
         WorkingDirectory = root,

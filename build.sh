@@ -8,7 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # Debian packages: the C toolchain and CMake for native/, and OpenBLAS's static library
 # (libopenblas-pthread-dev ships the position-independent libopenblas.a linked into our .so).
 # fonts-dejavu-core: the text in PNG plots (SkiaSharp finds no font without one).
-packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core)
+# ocl-icd-libopencl1 + pocl-opencl-icd: the OpenCL loader and PoCL, a CPU OpenCL driver the OpenCL tests run on.
+packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,6 +10,15 @@ internal static class Commands
         devices.SetAction(_ =>
         {
             output.WriteLine($"cpu: OpenBLAS {Blas.CoreName} kernels, {Blas.NumThreads} threads; ConvSharp kernels {Blas.KernelIsa}");
+            var openCl = Device.OpenCLDevices();
+            if (openCl.Count == 0)
+                output.WriteLine("opencl: none found (install PoCL for the CPU, or a GPU vendor's OpenCL driver; see `convsharp train --device opencl`)");
+            foreach (var d in openCl) output.WriteLine($"opencl:{d}");
+            string? chosen = Environment.GetEnvironmentVariable(Device.OpenCLDeviceVariable);
+            if (openCl.Count > 0)
+                output.WriteLine(chosen is null
+                    ? $"--device opencl uses the first GPU, else the first device; set {Device.OpenCLDeviceVariable}=platform:device to choose"
+                    : $"--device opencl uses {chosen} ({Device.OpenCLDeviceVariable})");
             return 0;
         });
         yield return devices;

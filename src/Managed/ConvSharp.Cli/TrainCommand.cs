@@ -73,16 +73,31 @@ internal static class TrainCommand
         string model = p.GetValue(ModelOption)!;
         if (!Presets.Names.Contains(model)) throw new CliException($"unknown model preset '{model}'; the presets are {string.Join(", ", Presets.Names)}.");
         string device = p.GetValue(DeviceOption)!.ToLowerInvariant();
-        if (device == "opencl")
-            throw new CliException("--device opencl: no OpenCL platform is usable by this build (the OpenCL backend is not part of it yet); use --device cpu.");
-        if (device != "cpu") throw new CliException($"unknown device '{device}'; use cpu or opencl.");
+        if (device is not ("cpu" or "opencl")) throw new CliException($"unknown device '{device}'; use cpu or opencl.");
         int threads = p.GetValue(ThreadsOption);
         if (threads < 0) throw new CliException($"--threads must not be negative, not {threads}.");
         return new TrainSettings(model, p.GetValue(DataOption), epochs, batch, optimizer, p.GetValue(LrOption), p.GetValue(MomentumOption),
             p.GetValue(WeightDecayOption), scheduler, p.GetValue(AugmentOption) ?? [], p.GetValue(ValSplitOption), resize, threads,
-            p.GetValue(SeedOption), p.GetValue(OutOption));
+            p.GetValue(SeedOption), p.GetValue(OutOption), device);
     }
 }
 
 internal sealed record TrainSettings(string Model, string? Data, int Epochs, int BatchSize, string Optimizer, float? Lr, float Momentum,
-    float WeightDecay, string Scheduler, string[] Augment, string? ValSplit, (int Height, int Width)? Resize, int Threads, long Seed, string? Out);
+    float WeightDecay, string Scheduler, string[] Augment, string? ValSplit, (int Height, int Width)? Resize, int Threads, long Seed, string? Out, string Device = "cpu")
+{
+    /// <summary>The device --device names: the CPU, or the OpenCL device Device.OpenCL() picks (CONVSHARP_OPENCL_DEVICE chooses one).</summary>
+    public Device ResolveDevice()
+    {
+        if (Device != "opencl") return ConvSharp.Device.Cpu;
+        try
+        {
+            return ConvSharp.Device.OpenCL();
+        }
+        catch (Exception e) when (e is PlatformNotSupportedException or ArgumentOutOfRangeException or InvalidOperationException)
+        {
+            // An ArgumentException's message ends in " (Parameter ...)" lines that mean nothing on a command line.
+            string message = e is ArgumentException a && a.ParamName is { } name ? a.Message[..a.Message.IndexOf($" (Parameter '{name}')", StringComparison.Ordinal)] : e.Message;
+            throw new CliException($"--device opencl: {message}");
+        }
+    }
+}

@@ -37,8 +37,11 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         string run = resumeFrom ?? s.Out ?? Path.Combine("runs", $"{s.Model}-{DateTime.Now:yyyyMMdd-HHmmss}");
         Directory.CreateDirectory(run);
         var info = new ModelInfo(s.Model, shape, source.Classes, source.Mean, source.Std);
+        Device device = s.ResolveDevice();
         using var model = Presets.Build(s.Model, shape, source.Classes.Count, new Generator(s.Seed));
-        output.WriteLine($"Model: {s.Model}, {model.ParameterCount():N0} parameters; optimizer {s.Optimizer}, batch {s.BatchSize}, {s.Epochs} epochs; OpenBLAS {Blas.CoreName} x{Blas.NumThreads}");
+        model.To(device);
+        string where = device.OpenCLInfo is { } ocl ? $"OpenCL {ocl.Name} ({device})" : $"OpenBLAS {Blas.CoreName} x{Blas.NumThreads}";
+        output.WriteLine($"Model: {s.Model}, {model.ParameterCount():N0} parameters; optimizer {s.Optimizer}, batch {s.BatchSize}, {s.Epochs} epochs; {where}");
         using var optimizer = MakeOptimizer(model);
         LrScheduler? scheduler = MakeScheduler(optimizer);
         using var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed);
@@ -83,10 +86,11 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                 progress.Run($"epoch {epoch}/{s.Epochs}", loader.BatchCount, report =>
                 {
                     int done = 0;
-                    foreach (var (x, y) in loader)
+                    foreach (var (hostX, hostY) in loader)
                     {
                         using var scope = Tensor.Scope();
                         if (done < epochSkip) { done++; continue; }
+                        Tensor x = hostX.To(device), y = hostY.To(device);
                         var logits = model.Forward(x);
                         var loss = lossFn.Forward(logits, y);
                         float value = loss.Item();
@@ -118,7 +122,7 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                     return Program.Interrupted;
                 }
                 scheduler?.Step();
-                var (valLoss, valMatrix) = Evaluate(model, valLoader, lossFn, source.Classes);
+                var (valLoss, valMatrix) = Evaluate(model, valLoader, lossFn, source.Classes, device);
                 double trainLoss = runningLoss / images, trainAcc = (double)correct / images;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"epoch {epoch}: train loss {trainLoss:F4}, accuracy {trainAcc:P2} | validation loss {valLoss:F4}, accuracy {valMatrix.Accuracy:P2} | {images / clock.Elapsed.TotalSeconds:N0} img/s, {clock.Elapsed.TotalSeconds:F1} s"));
@@ -140,7 +144,7 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
 
         // The best validation weights, on the test set.
         model.Load(Path.Combine(run, "model.safetensors"));
-        var (testLoss, matrix) = Evaluate(model, testLoader ?? valLoader, lossFn, source.Classes);
+        var (testLoss, matrix) = Evaluate(model, testLoader ?? valLoader, lossFn, source.Classes, device);
         string which = testLoader is null ? "validation" : "test";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{which} accuracy {matrix.Accuracy:P2} (loss {testLoss:F4}) with the best validation weights ({best:P2} validation)"));
         Report.PerClass(output, matrix);
@@ -197,8 +201,10 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         _ => null,
     };
 
-    internal static (double Loss, ConfusionMatrix Matrix) Evaluate(Module model, DataLoader loader, CrossEntropyLoss lossFn, IReadOnlyList<string> classes)
+    internal static (double Loss, ConfusionMatrix Matrix) Evaluate(Module model, DataLoader loader, CrossEntropyLoss lossFn, IReadOnlyList<string> classes,
+        Device? device = null)
     {
+        device ??= Device.Cpu;
         model.Eval();
         var matrix = new ConfusionMatrix(classes);
         double loss = 0;
@@ -206,9 +212,9 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
             foreach (var (x, y) in loader)
             {
                 using var scope = Tensor.Scope();
-                var logits = model.Forward(x);
-                loss += lossFn.Forward(logits, y).Item() * x.Size(0);
-                matrix.AddBatch(logits.AsSpan(), y.AsSpan());
+                var logits = model.Forward(x.To(device));
+                loss += lossFn.Forward(logits, y.To(device)).Item() * x.Size(0);
+                matrix.AddBatch(logits.To(Device.Cpu).AsSpan(), y.AsSpan());
             }
         model.Train();
         return (loss / Math.Max(1, matrix.Total), matrix);
@@ -219,7 +225,7 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         using (Autograd.NoGrad())
         {
             using var predicted = logits.ArgMax(1);
-            ReadOnlySpan<float> p = predicted.AsSpan(), l = labels.AsSpan();
+            ReadOnlySpan<float> p = predicted.ToArray(), l = labels.ToArray();
             long n = 0;
             for (int i = 0; i < p.Length; i++) if (p[i] == l[i]) n++;
             return n;

@@ -14,7 +14,7 @@ public enum DeviceType
 
 /// <summary>Where a tensor's storage lives and which kernels run on it.
 /// <see cref="Cpu"/> is the default for everything created without a device.</summary>
-public sealed class Device : IEquatable<Device>
+public sealed partial class Device : IEquatable<Device>
 {
     /// <summary>The host CPU.</summary>
     public static Device Cpu { get; } = new(DeviceType.Cpu, 0, "cpu");

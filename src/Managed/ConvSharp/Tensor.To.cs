@@ -1,17 +1,21 @@
 using ConvSharp.Backends;
+using ConvSharp.Backends.Cpu;
+using ConvSharp.Backends.OpenCL;
+using ConvSharp.Memory;
 
 namespace ConvSharp;
 
 public partial class Tensor
 {
     /// <summary>This tensor on <paramref name="device"/>: itself when it is already there (as PyTorch returns self),
-    /// else a copy made through host memory. The copy has no autograd history.</summary>
+    /// else a copy. CPU storage is pinned, so a copy to or from a device reads or writes it directly; between two
+    /// OpenCL devices the values pass through pinned host staging. The copy has no autograd history.</summary>
     public Tensor To(Device device)
     {
         Guard.NotNull(device);
         if (ReferenceEquals(device, Device)) return this;
         var result = Allocate(device, _shape, zero: false);
-        result.Kernels.Upload(HostCopy(), result.Data);
+        Transfer(Data, result.Data, sourceIsDropped: false);
         return result;
     }
 
@@ -22,17 +26,39 @@ public partial class Tensor
         if (ReferenceEquals(device, Device)) return;
         if (GradFn is not null) throw new InvalidOperationException("Only leaf tensors (parameters, buffers) can be moved in place.");
         DeviceBuffer target = device.Kernels.Allocate(Numel, zero: false);
-        device.Kernels.Upload(HostCopy(), new BufferSlice(target, 0, Numel));
+        // The old storage is dropped right after, so nobody can write it while a non-blocking upload reads it.
+        Transfer(Data, new BufferSlice(target, 0, Numel), sourceIsDropped: true);
         Interlocked.Exchange(ref _buffer, target)?.Release();
         _device = device;
         _offset = 0;
         Grad?.MoveStorageTo(device);
     }
 
-    private float[] HostCopy()
+    /// <summary>Copies between devices. An upload from CPU storage that is about to be dropped does not wait:
+    /// the OpenCL queue keeps a reference to the pinned array until the write has run.</summary>
+    private static unsafe void Transfer(BufferSlice source, BufferSlice target, bool sourceIsDropped)
     {
-        var host = new float[Numel];
-        Kernels.Download(Data, host);
-        return host;
+        IKernels from = source.Buffer.Device.Kernels, to = target.Buffer.Device.Kernels;
+        if (source.Buffer is CpuBuffer cpu)
+        {
+            if (sourceIsDropped && to is OpenCLKernels ocl)
+                ocl.UploadPinned(cpu, cpu.Pointer + source.Offset, target);
+            else
+                to.Upload(cpu.Span.Slice(checked((int)source.Offset), checked((int)source.Length)), target);
+            return;
+        }
+        if (target.Buffer is CpuBuffer cpuTarget)
+        {
+            from.Download(source, cpuTarget.Span.Slice(checked((int)target.Offset), checked((int)target.Length)));
+            return;
+        }
+        float[] staging = PinnedArrayPool.Shared.Rent(checked((int)source.Length));
+        try
+        {
+            Span<float> window = staging.AsSpan(0, (int)source.Length);
+            from.Download(source, window);
+            to.Upload(window, target);
+        }
+        finally { PinnedArrayPool.Shared.Return(staging); }
     }
 }

@@ -14,11 +14,20 @@ public static class Init
         if (bias is not null) Uniform(bias, -bound, bound, g);
     }
 
-    /// <summary>Fills <paramref name="tensor"/> (a CPU tensor) with U(low, high) values from <paramref name="generator"/>.</summary>
+    /// <summary>Fills <paramref name="tensor"/> with U(low, high) values from <paramref name="generator"/> (drawn on the
+    /// host, so a tensor on any device gets the values a CPU tensor would).</summary>
     public static void Uniform(Tensor tensor, float low, float high, Generator? generator = null)
     {
         Guard.NotNull(tensor);
-        (generator ?? Generator.Default).FillUniform(tensor.AsSpan(), low, high);
+        Generator g = generator ?? Generator.Default;
+        if (tensor.Device.Type == DeviceType.Cpu)
+        {
+            g.FillUniform(tensor.AsSpan(), low, high);
+            return;
+        }
+        var values = new float[tensor.Numel];
+        g.FillUniform(values, low, high);
+        tensor.CopyFrom(values);
     }
 
     /// <summary>Fills <paramref name="tensor"/> with one value.</summary>

@@ -1,0 +1,167 @@
+namespace ConvSharp.Backends.OpenCL;
+
+/// <summary>Everything ConvSharp holds for one OpenCL device: one context, one in-order command queue, the
+/// program (built once, <see cref="OpenCLProgram"/>), its kernel objects (created once each), and the
+/// buffer pool. Setting a kernel's arguments and enqueueing it happen under one lock, since a kernel object
+/// must not be given arguments from two threads at once; the queue itself is thread-safe.</summary>
+internal sealed unsafe class OpenCLContext
+{
+    private const uint KernelWorkGroupSize = 0x11B0;
+
+    private readonly OpenCLContextHandle _context;
+    private readonly OpenCLQueueHandle _queue;
+    private readonly OpenCLProgramHandle _program;
+    private readonly Dictionary<string, OpenCLKernelHandle> _kernels = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+    private readonly List<DeviceBuffer> _pendingHostSources = [];
+
+    public OpenCLContext(OpenCLDeviceInfo info)
+    {
+        Info = info;
+        var cl = OpenCLApi.Cl;
+        nint device = info.DeviceId;
+        int error;
+        nint context = cl.CreateContext(null, 1, &device, null, null, &error);
+        OpenCLApi.Check(error, "clCreateContext");
+        _context = new OpenCLContextHandle(context);
+        nint queue = cl.CreateCommandQueue(context, device, (Silk.NET.OpenCL.CommandQueueProperties)0, &error);
+        OpenCLApi.Check(error, "clCreateCommandQueue");
+        _queue = new OpenCLQueueHandle(queue);
+        Gemm = OpenCLGemmTuning.For(info);
+        _program = OpenCLProgram.Build(context, info, "-cl-std=CL1.2 " + Gemm.Defines);
+        Pool = new OpenCLBufferPool(context);
+    }
+
+    public OpenCLDeviceInfo Info { get; }
+
+    public OpenCLBufferPool Pool { get; }
+
+    public OpenCLGemmTuning Gemm { get; }
+
+    public nint Queue => _queue.Value;
+
+    /// <summary>Runs <paramref name="kernel"/> over a 1-D range of <paramref name="global"/> work-items
+    /// (nothing when it is 0), work-group size left to the driver.</summary>
+    public void Run(string kernel, long global, params ReadOnlySpan<KernelArg> args)
+    {
+        if (global <= 0) return;
+        Span<nuint> g = [(nuint)global];
+        Launch(kernel, g, default, args);
+    }
+
+    /// <summary>Runs <paramref name="kernel"/> over an n-D range with an explicit work-group size.</summary>
+    public void Launch(string kernel, ReadOnlySpan<nuint> global, ReadOnlySpan<nuint> local, ReadOnlySpan<KernelArg> args)
+    {
+        var cl = OpenCLApi.Cl;
+        if (!local.IsEmpty)
+        {
+            long items = 1;
+            foreach (nuint l in local) items *= (long)l;
+            if (items > Info.MaxWorkGroupSize)
+                throw new NotSupportedException(
+                    $"The OpenCL kernel {kernel} needs work-groups of {items} items, but {Info.Name} allows at most {Info.MaxWorkGroupSize}.");
+        }
+        lock (_lock)
+        {
+            nint k = KernelHandle(kernel);
+            uint index = 0;
+            foreach (ref readonly KernelArg arg in args)
+            {
+                if (arg.Kind == KernelArg.ArgKind.Slice)
+                {
+                    if (arg.Buffer is null)
+                        OpenCLApi.Check(cl.SetKernelArg(k, index++, (nuint)sizeof(nint), null), $"clSetKernelArg({kernel}, {index - 1})");
+                    else
+                    {
+                        nint mem = arg.Buffer.Mem;
+                        OpenCLApi.Check(cl.SetKernelArg(k, index++, (nuint)sizeof(nint), &mem), $"clSetKernelArg({kernel}, {index - 1})");
+                    }
+                    long offset = arg.Offset;
+                    OpenCLApi.Check(cl.SetKernelArg(k, index++, sizeof(long), &offset), $"clSetKernelArg({kernel}, {index - 1})");
+                }
+                else
+                {
+                    ArgBytes bytes = arg.Bytes;
+                    OpenCLApi.Check(cl.SetKernelArg(k, index++, (nuint)arg.Size, &bytes), $"clSetKernelArg({kernel}, {index - 1})");
+                }
+            }
+            fixed (nuint* g = global)
+            fixed (nuint* l = local)
+                OpenCLApi.Check(cl.EnqueueNdrangeKernel(_queue.Value, k, (uint)global.Length, null, g, local.IsEmpty ? null : l, 0, null, null),
+                    $"clEnqueueNDRangeKernel({kernel})");
+        }
+    }
+
+    private nint KernelHandle(string name)
+    {
+        if (_kernels.TryGetValue(name, out var handle)) return handle.Value;
+        int error;
+        nint kernel = OpenCLApi.Cl.CreateKernel(_program.Value, name, &error);
+        OpenCLApi.Check(error, $"clCreateKernel({name})");
+        _kernels[name] = new OpenCLKernelHandle(kernel);
+        return kernel;
+    }
+
+    /// <summary>Host → device, blocking: the source may be gone when the call returns.</summary>
+    public void Write(OpenCLBuffer buffer, long offsetBytes, ReadOnlySpan<byte> source)
+    {
+        if (source.IsEmpty) return;
+        fixed (byte* s = source)
+            OpenCLApi.Check(OpenCLApi.Cl.EnqueueWriteBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)source.Length, s, 0, null, null),
+                "clEnqueueWriteBuffer");
+    }
+
+    /// <summary>Host → device without waiting, from storage that stays pinned: <paramref name="owner"/> gains a
+    /// reference, dropped at the next <see cref="Finish"/> (a read, or every 64 such writes), after which the
+    /// write has certainly completed.</summary>
+    public void WriteAsync(OpenCLBuffer buffer, long offsetBytes, DeviceBuffer owner, void* source, long bytes)
+    {
+        if (bytes == 0) return;
+        owner.AddReference();
+        bool flush;
+        lock (_pendingHostSources)
+        {
+            _pendingHostSources.Add(owner);
+            flush = _pendingHostSources.Count >= 64;
+        }
+        OpenCLApi.Check(OpenCLApi.Cl.EnqueueWriteBuffer(_queue.Value, buffer.Mem, false, (nuint)offsetBytes, (nuint)bytes, source, 0, null, null),
+            "clEnqueueWriteBuffer");
+        if (flush) Finish();
+    }
+
+    /// <summary>Device → host, blocking (so every earlier command has run when it returns).</summary>
+    public void Read(OpenCLBuffer buffer, long offsetBytes, Span<byte> destination)
+    {
+        if (!destination.IsEmpty)
+            fixed (byte* d = destination)
+                OpenCLApi.Check(OpenCLApi.Cl.EnqueueReadBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)destination.Length, d, 0, null, null),
+                    "clEnqueueReadBuffer");
+        ReleasePendingSources();
+    }
+
+    public void Copy(OpenCLBuffer source, long sourceBytes, OpenCLBuffer destination, long destinationBytes, long bytes)
+    {
+        if (bytes == 0) return;
+        OpenCLApi.Check(OpenCLApi.Cl.EnqueueCopyBuffer(_queue.Value, source.Mem, destination.Mem, (nuint)sourceBytes, (nuint)destinationBytes,
+            (nuint)bytes, 0, null, null), "clEnqueueCopyBuffer");
+    }
+
+    /// <summary>Waits for every queued command.</summary>
+    public void Finish()
+    {
+        OpenCLApi.Check(OpenCLApi.Cl.Finish(_queue.Value), "clFinish");
+        ReleasePendingSources();
+    }
+
+    private void ReleasePendingSources()
+    {
+        DeviceBuffer[] done;
+        lock (_pendingHostSources)
+        {
+            if (_pendingHostSources.Count == 0) return;
+            done = [.. _pendingHostSources];
+            _pendingHostSources.Clear();
+        }
+        foreach (var buffer in done) buffer.Release();
+    }
+}

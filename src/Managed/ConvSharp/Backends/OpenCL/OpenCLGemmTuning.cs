@@ -1,0 +1,41 @@
+namespace ConvSharp.Backends.OpenCL;
+
+/// <summary>The tile sizes of cs_sgemm_tiled for one device: a work-group computes TM×TN of C in steps of
+/// TK, each work-item RM×RN of it in registers. Picked from a small table by device kind, shrunk when
+/// the device's work-group limit is lower; products below <see cref="NaiveBelow"/> multiply-adds use
+/// the naive kernel, since a mostly empty tile costs more than it saves.</summary>
+internal readonly record struct OpenCLGemmTuning(int TM, int TN, int TK, int RM, int RN)
+{
+    public const long NaiveBelow = 32 * 32 * 32;
+
+    public int GroupX => TN / RN;
+    public int GroupY => TM / RM;
+
+    /// <summary>How many k-slices to compute in parallel when C has only <paramref name="tiles"/> tiles: enough
+    /// work-groups for four per compute unit, each slice at least four TK steps long; 1 (no split) otherwise.</summary>
+    public int Splits(int tiles, int k, int computeUnits)
+    {
+        int wanted = Math.Max(1, 4 * Math.Max(1, computeUnits));
+        if (tiles >= wanted) return 1;
+        int byWork = (wanted + tiles - 1) / tiles, byLength = k / (4 * TK);
+        return Math.Max(1, Math.Min(byWork, byLength));
+    }
+
+    /// <summary>-D options compiling the tile sizes into the program.</summary>
+    public string Defines => $"-DGEMM_TM={TM} -DGEMM_TN={TN} -DGEMM_TK={TK} -DGEMM_RM={RM} -DGEMM_RN={RN}";
+
+    public static OpenCLGemmTuning For(OpenCLDeviceInfo device)
+    {
+        // GPUs: 256 work-items of 4×4 outputs each over a 64×64 tile (local memory 2·16·65 floats ≈ 8 KiB).
+        // CPU drivers (PoCL) run a work-group as a loop over its items: fewer, fatter items with 8×8
+        // register blocks keep the staged tiles in cache and give the vectorizer whole rows.
+        OpenCLGemmTuning[] table = device.IsGpu
+            ? [new(64, 64, 16, 4, 4), new(32, 32, 16, 4, 4), new(16, 16, 16, 2, 2)]
+            : [new(64, 64, 16, 8, 8), new(32, 32, 16, 4, 4), new(16, 16, 16, 2, 2)];
+        foreach (var t in table)
+            if ((long)t.GroupX * t.GroupY <= device.MaxWorkGroupSize &&
+                (long)2 * t.TK * (Math.Max(t.TM, t.TN) + 1) * sizeof(float) <= device.LocalMemoryBytes)
+                return t;
+        return table[^1] with { TM = 4, TN = 4, TK = 4, RM = 1, RN = 1 };
+    }
+}
