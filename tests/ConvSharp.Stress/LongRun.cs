@@ -20,6 +20,7 @@ internal static class LongRun
         long every = arguments.Long("every", 1_000);
         long warmup = arguments.Long("warmup", 2_000);
         double tolerance = arguments.Double("tolerance", 0.05);
+        Blas.NumThreads = (int)arguments.Long("threads", Blas.NumThreads);
 
         var generator = new Generator(0);
         using Sequential model = Network.MnistCnn(generator);
@@ -35,7 +36,7 @@ internal static class LongRun
             labels[b] = Tensor.FromArray([.. Enumerable.Range(0, Batch).Select(_ => (float)random.Next(10))], Batch);
         }
 
-        Console.WriteLine($"longrun: {model.ParameterCount()} parameters, batch {Batch}, {steps} steps, sample every {every}, warm-up {warmup}");
+        Console.WriteLine($"longrun: {model.ParameterCount()} parameters, batch {Batch}, {steps} steps, sample every {every}, warm-up {warmup}, {Blas.NumThreads} OpenBLAS thread(s) ({Blas.CoreName})");
         Console.WriteLine("| step | loss | managed heap (KiB) | pool rented (KiB) | pool retained (KiB) | pool allocated (KiB) | RSS (KiB) | elapsed (s) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
         var clock = Stopwatch.StartNew();

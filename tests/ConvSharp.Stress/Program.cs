@@ -1,6 +1,6 @@
 using ConvSharp.Stress;
 
-// convsharp-stress longrun [--steps 20000] [--every 1000] [--warmup 2000] [--tolerance 0.05]
+// convsharp-stress longrun [--steps 20000] [--threads N] [--every 1000] [--warmup 2000] [--tolerance 0.05]
 // convsharp-stress write-checkpoints --path FILE [--count N]
 return args.Length == 0 ? Usage() : args[0] switch
 {
