@@ -86,11 +86,15 @@ internal static class LongRun
 
     private readonly record struct Sample(long Heap, PoolStatistics Pool, long Rss)
     {
+        // RSS is read first, as the loop left it: a forced compacting collection commits fresh regions and
+        // the GC hands the old ones back to the OS only gradually, so RSS read right after it shows a bump
+        // that is the collector's, not the loop's. Heap and pool are read after it, when garbage is gone.
         public static Sample Take()
         {
+            long rss = ResidentBytes();
             long heap = GC.GetTotalMemory(forceFullCollection: true);
             GC.WaitForPendingFinalizers();
-            return new Sample(heap, PinnedArrayPool.Shared.Statistics, ResidentBytes());
+            return new Sample(heap, PinnedArrayPool.Shared.Statistics, rss);
         }
     }
 
