@@ -107,7 +107,19 @@ public class ConcurrencyTests
         Assert.True(stats.RetainedBytes <= stats.AllocatedBytes);
         Assert.True(stats.RetainedBytes <= 4L * 4 * (16 + 32 + 64 + 128 + 256 + 512 + 1024 + 2048 + 4096 + 8192), "more retained than the buckets hold");
     }
+}
 
+/// <summary>OpenBLAS's thread count is process-wide: tests that change it run alone, so no other test's
+/// bit-exact comparison sees a GEMM split differently halfway.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class BlasThreadsCollection
+{
+    public const string Name = "OpenBLAS thread count";
+}
+
+[Collection(BlasThreadsCollection.Name)]
+public class BlasThreadCountTests
+{
     [Fact]
     public async Task Changing_the_OpenBLAS_thread_count_while_other_threads_run_gemms_keeps_every_product_right()
     {

@@ -23,13 +23,14 @@ public class FuzzTests(ITestOutputHelper output)
     private const int AllocationFactor = 16;
 
     private void Fuzz(string name, string path, byte[] valid, Action<string> load, Type[] allowed, int ciCases,
-        Func<byte[], Random, byte[]>? declareHuge = null, int seed = 1)
+        Func<byte[], Random, byte[]>? declareHuge = null, int seed = 1, long allocationFactor = AllocationFactor)
     {
         load(WriteCase(path, valid));  // the valid file itself loads
         var mutator = new Mutator(seed, declareHuge);
         int cases = Mutator.Cases(ciCases), refused = 0;
         var failures = new List<string>();
-        double worstRatio = 0, slowest = 0;
+        double slowest = 0;
+        long mostAllocated = 0, itsLength = 0;
         var clock = new Stopwatch();
         for (int i = 0; i < cases && failures.Count < 5; i++)
         {
@@ -53,14 +54,14 @@ public class FuzzTests(ITestOutputHelper output)
             }
             slowest = Math.Max(slowest, clock.Elapsed.TotalSeconds);
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            worstRatio = Math.Max(worstRatio, (double)(allocated - AllocationSlack) / Math.Max(1, input.Length));
-            if (allocated > AllocationFactor * (long)input.Length + AllocationSlack)
+            if (allocated > mostAllocated) (mostAllocated, itsLength) = (allocated, input.Length);
+            if (allocated > allocationFactor * input.Length + AllocationSlack)
                 failures.Add($"case {i}: allocated {allocated} bytes for a file of {input.Length} bytes");
             if (clock.Elapsed > TimeSpan.FromSeconds(5))
                 failures.Add($"case {i}: took {clock.Elapsed.TotalSeconds:F1} s");
         }
         output.WriteLine($"{name}: {cases} cases, {refused} refused, {cases - refused} loaded; slowest {slowest * 1000:F1} ms; " +
-            $"largest allocation beyond the {AllocationSlack >> 20} MiB allowance: {Math.Max(0, worstRatio):F2} × the file length");
+            $"largest allocation {mostAllocated:N0} bytes (for a file of {itsLength:N0} bytes)");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
@@ -97,15 +98,17 @@ public class FuzzTests(ITestOutputHelper output)
     public void Idx_gzip_declaring_far_more_than_it_holds_allocates_only_what_it_yields()
     {
         using var dir = new TempFolder();
-        // 10,000 × 28 × 28 announced (7.8 MB) in a stream of 64 KiB of zeros: compressed to ~100 bytes, the
-        // ratio check passes (it is legal DEFLATE), so only the growing buffer keeps the allocation down.
-        byte[] header = DataFiles.Idx(3, [10_000, 28, 28], new byte[1 << 16]);
+        // 10,000 × 28 × 28 announced (7.8 MB) in a stream of 16 KiB of noise: the file (~16 KB) could hold that
+        // much (DEFLATE reaches 1032:1), so the ratio check passes; only the growing buffer keeps the allocation down.
+        var noise = new byte[1 << 14];
+        new Random(5).NextBytes(noise);
+        byte[] header = DataFiles.Idx(3, [10_000, 28, 28], noise);
         string path = dir.File("bomb.gz");
         File.WriteAllBytes(path, DataFiles.Gzip(header));
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<InvalidDataException>(() => IdxFile.ReadImages(path));
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Contains("the data is truncated: the header says 10000 × 28 × 28 = 7840000 bytes follow, but the stream ends after 65536.", e.Message);
+        Assert.Contains("the data is truncated: the header says 10000 × 28 × 28 = 7840000 bytes follow, but the stream ends after 16384.", e.Message);
         Assert.True(allocated < 1 << 20, $"allocated {allocated} bytes");
     }
 
@@ -210,22 +213,43 @@ public class FuzzTests(ITestOutputHelper output)
         return File.ReadAllBytes(path);
     }
 
+    // An image may decode to as many pixels as its format can encode per file byte (ImageFile's header check);
+    // each decoded pixel costs at most 20 managed bytes (RGB bytes, their float copy, the resized result).
+    private static long ImageFactor(int pixelsPerByte) => AllocationFactor + 20L * pixelsPerByte;
+
+    [Fact]
+    public void A_jpeg_claiming_more_pixels_than_its_bytes_can_hold_is_refused()
+    {
+        using var dir = new TempFolder();
+        byte[] jpeg = Encode(SKEncodedImageFormat.Jpeg);
+        int sof = jpeg.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xC0]);
+        Assert.True(sof > 0, "no baseline SOF0 marker in SkiaSharp's JPEG");
+        BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 5), 1000);  // height
+        BinaryPrimitives.WriteUInt16BigEndian(jpeg.AsSpan(sof + 7), 1000);  // width
+        string path = dir.File("short.jpg");
+        File.WriteAllBytes(path, jpeg);
+        var e = Assert.Throws<InvalidDataException>(() => ImageFile.Read(path));
+        Assert.Equal($"'{path}' declares 1000 × 1000 = 1000000 pixels, more than a Jpeg file of {jpeg.Length} bytes can encode " +
+            $"(at most {ImageFile.MaxJpegPixelsPerFileByte} pixels per byte); the file is truncated or its header is corrupt.", e.Message);
+    }
+
     [Fact]
     public void Png_jpeg_and_webp_images_through_ImageFile_and_ImageFolder()
     {
         using var dir = new TempFolder();
         Type[] allowed = [typeof(InvalidDataException)];
         byte[] png = Encode(SKEncodedImageFormat.Png);
-        Fuzz("PNG", dir.File("a.png"), png, p => ImageFile.ReadBytes(p, ColorMode.Rgb), allowed, 500, PngHugeSize);
-        Fuzz("JPEG", dir.File("a.jpg"), Encode(SKEncodedImageFormat.Jpeg), p => ImageFile.Read(p, ColorMode.Grayscale, (5, 5)), allowed, 400, seed: 2);
-        Fuzz("WebP", dir.File("a.webp"), Encode(SKEncodedImageFormat.Webp), p => ImageFile.ReadBytes(p), allowed, 200, seed: 3);
+        Fuzz("PNG", dir.File("a.png"), png, p => ImageFile.ReadBytes(p, ColorMode.Rgb), allowed, 500, PngHugeSize, allocationFactor: ImageFactor(ImageFile.MaxPixelsPerFileByte));
+        Fuzz("JPEG", dir.File("a.jpg"), Encode(SKEncodedImageFormat.Jpeg), p => ImageFile.Read(p, ColorMode.Grayscale, (5, 5)), allowed, 400, seed: 2,
+            allocationFactor: ImageFactor(ImageFile.MaxJpegPixelsPerFileByte));
+        Fuzz("WebP", dir.File("a.webp"), Encode(SKEncodedImageFormat.Webp), p => ImageFile.ReadBytes(p), allowed, 200, seed: 3, allocationFactor: ImageFactor(ImageFile.MaxPixelsPerFileByte));
 
         string folder = dir.File("folder");
         string file = Path.Combine(folder, "cat", "c.png");
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         File.WriteAllBytes(file, png);
         var images = new ImageFolder(folder, ColorMode.Rgb, size: (4, 4));
-        Fuzz("ImageFolder", file, png, _ => images.Load(0), allowed, 300, PngHugeSize, seed: 4);
+        Fuzz("ImageFolder", file, png, _ => images.Load(0), allowed, 300, PngHugeSize, seed: 4, allocationFactor: ImageFactor(ImageFile.MaxPixelsPerFileByte));
     }
 
     [Fact]
@@ -246,7 +270,7 @@ public class FuzzTests(ITestOutputHelper output)
         BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(29), Crc32(png.AsSpan(12, 17)));
         File.WriteAllBytes(path, png);
         e = Assert.Throws<InvalidDataException>(() => ImageFile.Read(path));
-        Assert.Equal($"'{path}' declares 4000 × 3000 = 12000000 pixels, more than a file of {png.Length} bytes can encode " +
-            $"(at most {ImageFile.MaxPixelsPerFileByte} pixels per byte); the header is corrupt.", e.Message);
+        Assert.Equal($"'{path}' declares 4000 × 3000 = 12000000 pixels, more than a Png file of {png.Length} bytes can encode " +
+            $"(at most {ImageFile.MaxPixelsPerFileByte} pixels per byte); the file is truncated or its header is corrupt.", e.Message);
     }
 }
