@@ -51,12 +51,14 @@ public static class ImageFile
         if (color is not (ColorMode.Grayscale or ColorMode.Rgb))
             throw new ArgumentOutOfRangeException(nameof(color), color, "Use ColorMode.Grayscale or ColorMode.Rgb.");
         // Read in managed code first, so a missing or unreadable file is the usual IOException.
-        using var file = new MemoryStream(File.ReadAllBytes(path), writable: false);
+        byte[] bytes = File.ReadAllBytes(path);
+        using var file = new MemoryStream(bytes, writable: false);
         using SKCodec? codec = SKCodec.Create(file, out SKCodecResult opened);
         if (codec is null)
             throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
         width = codec.Info.Width;
         height = codec.Info.Height;
+        CheckSize(path, width, height, bytes.Length, codec.EncodedFormat);  // not file.Length: the codec may have closed the stream
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);  // rows packed: 4 × width bytes each
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
@@ -64,6 +66,29 @@ public static class ImageFile
             throw new InvalidDataException($"'{path}' could not be decoded: {result} (is the file truncated or corrupt?).");
         ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
         return color == ColorMode.Rgb ? RgbaToRgbChw(rgba, height * width) : RgbaToLumaChw(rgba, height * width);
+    }
+
+    /// <summary>How many pixels one byte of an image file may decode to. The most compressible formats stay
+    /// below it: 1-bit PNG through DEFLATE's 1032:1 gives 8,256; GIF's LZW and BMP's RLE give less.</summary>
+    public const int MaxPixelsPerFileByte = 16_384;
+
+    /// <summary>The same bound for JPEG: every 8×8 block of 64 pixels costs at least one bit (its DC
+    /// coefficient), so a byte encodes at most 512 pixels. A JPEG whose header claims more is truncated or
+    /// corrupt, and its decoder would fill the missing blocks with gray rather than fail.</summary>
+    public const int MaxJpegPixelsPerFileByte = 512;
+
+    // The declared size is checked before the pixel buffer is allocated, so a corrupt or hostile header
+    // (a 60-byte PNG claiming 50,000 × 50,000) is refused instead of reserving gigabytes.
+    private static void CheckSize(string path, int width, int height, long fileLength, SKEncodedImageFormat format)
+    {
+        long pixels = (long)width * height;
+        if (width < 1 || height < 1 || 4 * pixels > int.MaxValue)
+            throw new InvalidDataException($"'{path}' declares an image of {width} × {height} pixels, which cannot be decoded (at most {int.MaxValue / 4} pixels).");
+        int perByte = format == SKEncodedImageFormat.Jpeg ? MaxJpegPixelsPerFileByte : MaxPixelsPerFileByte;
+        if (pixels > perByte * fileLength)
+            throw new InvalidDataException(
+                $"'{path}' declares {width} × {height} = {pixels} pixels, more than a {format} file of {fileLength} bytes can encode " +
+                $"(at most {perByte} pixels per byte); the file is truncated or its header is corrupt.");
     }
 
     private static byte[] RgbaToRgbChw(ReadOnlySpan<byte> rgba, int pixels)

@@ -13,6 +13,7 @@ public partial class Tensor
     public Tensor To(Device device)
     {
         Guard.NotNull(device);
+        _ = Data;  // a disposed tensor throws here, not one call later
         if (ReferenceEquals(device, Device)) return this;
         var result = Allocate(device, _shape, zero: false);
         Transfer(Data, result.Data, sourceIsDropped: false);

@@ -13,6 +13,8 @@ internal sealed class BackwardEngine
 
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
     {
+        _ = root.Buffer;  // a disposed root (or gradient) is an ObjectDisposedException, not a grad-mode complaint
+        _ = gradient?.Buffer;
         if (!root.RequiresGrad)
             throw new InvalidOperationException(
                 $"Backward() was called on a tensor of shape {Guard.Format(root.ShapeSpan)} that does not require grad: " +

@@ -64,7 +64,7 @@ public static class Cifar10
         var pixels = GC.AllocateUninitializedArray<byte>((int)(records * ImageLength));
         var labels = new int[records];
         int index = 0;
-        byte[] chunk = new byte[RecordLength * 256];
+        byte[] chunk = new byte[RecordLength * Math.Min(256, counts.Max())];  // no more than the largest file needs
         for (int f = 0; f < files.Length; f++)
         {
             using var file = new FileStream(files[f], FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);

@@ -99,13 +99,35 @@ public static class IdxFile
                 $"decompresses to at most {MaxGzipRatio * fileLength}; the file is truncated or the header is corrupt.");
         }
 
-        byte[] data = GC.AllocateUninitializedArray<byte>((int)length);
-        int read = stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        (byte[] data, int read) = gzip ? ReadGrowing(stream, (int)length, fileLength) : ReadWhole(stream, (int)length);
         if (read < length)
             throw Bad(where, $"the data is truncated: the header says {dimText} = {length} bytes follow, but the stream ends after {read}.");
         if (gzip && stream.ReadByte() >= 0)
             throw Bad(where, $"the stream holds more than the {dimText} = {length} bytes the header announces; the dimensions do not match the data.");
         return (data, dims);
+    }
+
+    private static (byte[] Data, int Read) ReadWhole(Stream stream, int length)
+    {
+        byte[] data = GC.AllocateUninitializedArray<byte>(length);
+        return (data, stream.ReadAtLeast(data, length, throwOnEndOfStream: false));
+    }
+
+    /// <summary>Reads what a gzip stream yields, up to <paramref name="length"/> bytes, into a buffer that starts
+    /// at a few times the compressed size and doubles only while data keeps coming: a corrupt header that
+    /// announces far more than the stream holds costs at most twice what the stream really yields.</summary>
+    private static (byte[] Data, int Read) ReadGrowing(Stream stream, int length, long fileLength)
+    {
+        byte[] data = GC.AllocateUninitializedArray<byte>((int)Math.Min(length, Math.Max(1 << 16, 8 * fileLength)));
+        int read = 0;
+        while (true)
+        {
+            read += stream.ReadAtLeast(data.AsSpan(read), data.Length - read, throwOnEndOfStream: false);
+            if (read < data.Length || data.Length == length) return (data, read);
+            byte[] larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(length, 2L * data.Length));
+            data.AsSpan(0, read).CopyTo(larger);
+            data = larger;
+        }
     }
 
     private static InvalidDataException Bad(string where, string problem) => new($"{where}: {problem}");

@@ -11,7 +11,8 @@ public sealed class ReLU : Module
 public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
 {
     /// <summary>The slope for negative inputs.</summary>
-    public float NegativeSlope { get; } = negativeSlope;
+    public float NegativeSlope { get; } = float.IsFinite(negativeSlope) ? negativeSlope
+        : throw new ArgumentOutOfRangeException(nameof(negativeSlope), negativeSlope, $"LeakyReLU: negativeSlope must be a finite number, but is {negativeSlope.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
 
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input) => input.LeakyRelu(NegativeSlope);
@@ -24,7 +25,8 @@ public sealed class LeakyReLU(float negativeSlope = 0.01f) : Module
 public sealed class ELU(float alpha = 1f) : Module
 {
     /// <summary>ELU's alpha.</summary>
-    public float Alpha { get; } = alpha;
+    public float Alpha { get; } = float.IsFinite(alpha) ? alpha
+        : throw new ArgumentOutOfRangeException(nameof(alpha), alpha, $"ELU: alpha must be a finite number, but is {alpha.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
 
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input) => input.Elu(Alpha);

@@ -17,6 +17,12 @@ public sealed class ConvTranspose2d : Module
         (InChannels, OutChannels, Groups) = (inChannels, outChannels, groups);
         KernelSize = new Pair(kernelSize.Height, kernelSize.Width);
         Pair s = stride ?? 1, p = padding ?? 0, op = outputPadding ?? 0, d = dilation ?? 1;
+        Guard.Positive(s.Height, "stride.Height"); Guard.Positive(s.Width, "stride.Width");
+        Guard.NonNegative(p.Height, "padding.Height"); Guard.NonNegative(p.Width, "padding.Width");
+        Guard.NonNegative(op.Height, "outputPadding.Height"); Guard.NonNegative(op.Width, "outputPadding.Width");
+        Guard.Positive(d.Height, "dilation.Height"); Guard.Positive(d.Width, "dilation.Width");
+        if ((op.Height >= s.Height && op.Height >= d.Height) || (op.Width >= s.Width && op.Width >= d.Width))
+            throw new ArgumentException($"ConvTranspose2d: output padding ({op.Height}, {op.Width}) must be smaller than the stride ({s.Height}, {s.Width}) or the dilation ({d.Height}, {d.Width}).", nameof(outputPadding));
         (Stride, Padding, OutputPadding, Dilation) = (new Pair(s.Height, s.Width), new Pair(p.Height, p.Width), new Pair(op.Height, op.Width), new Pair(d.Height, d.Width));
         Weight = RegisterParameter("weight", new Parameter(inChannels, outChannels / groups, kernelSize.Height, kernelSize.Width))!;
         Bias = RegisterParameter("bias", bias ? new Parameter(outChannels) : null);

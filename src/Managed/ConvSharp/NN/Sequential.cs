@@ -9,7 +9,8 @@ public sealed class Sequential : Module
     public Sequential(params Module[] modules)
     {
         Guard.NotNull(modules);
-        foreach (Module m in modules) Append(m);
+        for (int i = 0; i < modules.Length; i++)
+            Append(modules[i] ?? throw new ArgumentNullException(nameof(modules), $"Sequential: module {i} is null."));
     }
 
     /// <summary>The module at <paramref name="index"/>.</summary>

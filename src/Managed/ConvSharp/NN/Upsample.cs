@@ -8,6 +8,9 @@ public sealed class Upsample : Module
     /// <summary>To a fixed output size.</summary>
     public Upsample(Pair size, string mode = "nearest", bool alignCorners = false)
     {
+        if (size.Height < 1 || size.Width < 1 || size.Height > 65536 || size.Width > 65536)
+            throw new ArgumentOutOfRangeException(nameof(size), $"Upsample: output size ({size.Height}, {size.Width}) must be between 1 and 65536 per side.");
+        CheckMode(mode, alignCorners);
         Size = new Pair(size.Height, size.Width);
         (Mode, AlignCorners) = (mode, alignCorners);
     }
@@ -15,8 +18,20 @@ public sealed class Upsample : Module
     /// <summary>By a scale factor.</summary>
     public Upsample(double scaleFactor, string mode = "nearest", bool alignCorners = false)
     {
+        if (!(scaleFactor > 0) || double.IsInfinity(scaleFactor))
+            throw new ArgumentOutOfRangeException(nameof(scaleFactor), scaleFactor, $"Upsample: the scale factor must be a positive finite number, but is {scaleFactor.ToString(CultureInfo.InvariantCulture)}.");
+        CheckMode(mode, alignCorners);
         ScaleFactor = scaleFactor;
         (Mode, AlignCorners) = (mode, alignCorners);
+    }
+
+    private static void CheckMode(string mode, bool alignCorners)
+    {
+        Guard.NotNull(mode);
+        if (mode is not ("nearest" or "bilinear"))
+            throw new ArgumentException($"Upsample: mode '{mode}' is not one of \"nearest\", \"bilinear\".", nameof(mode));
+        if (alignCorners && mode != "bilinear")
+            throw new ArgumentException("Upsample: alignCorners applies only to bilinear mode.", nameof(alignCorners));
     }
 
     /// <summary>The output size, when given.</summary>

@@ -154,7 +154,7 @@ public partial class Tensor
         Guard.NotNull(tensors);
         if (tensors.Length == 0) throw new ArgumentException("Stack needs at least one tensor.", nameof(tensors));
         foreach (Tensor t in tensors)
-            if (!Guard.NotNullTensor(t)._shape.AsSpan().SequenceEqual(tensors[0]._shape))
+            if (!Guard.NotNullTensor(t, nameof(tensors))._shape.AsSpan().SequenceEqual(tensors[0]._shape))
                 throw new ArgumentException($"Stack needs tensors of one shape, but got {string.Join(" and ", tensors.Select(x => Guard.Format(x._shape)))}.", nameof(tensors));
         int rank = tensors[0].Dim;
         int d = dim < 0 ? dim + rank + 1 : dim;

@@ -209,6 +209,9 @@ public sealed class ReduceLROnPlateau
         if (!(factor >= 0 && factor < 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, $"Invalid factor: {factor} (it must be in [0, 1)).");
         Guard.NonNegative(patience);
         Guard.NonNegative(cooldown);
+        foreach (var (name, value) in new[] { (nameof(threshold), threshold), (nameof(minLr), minLr), (nameof(eps), eps) })
+            if (!(value >= 0) || float.IsInfinity(value))
+                throw new ArgumentOutOfRangeException(name, value, $"Invalid {name}: {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} (it must be a finite number ≥ 0).");
         _optimizer = optimizer;
         (Mode, Factor, Patience, Threshold, ThresholdMode, Cooldown, MinLr, Eps) = (mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
         Best = mode == "min" ? double.PositiveInfinity : double.NegativeInfinity;
