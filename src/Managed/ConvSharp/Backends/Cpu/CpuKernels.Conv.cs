@@ -5,7 +5,7 @@ namespace ConvSharp.Backends.Cpu;
 internal sealed unsafe partial class CpuKernels
 {
     /// <summary>Largest C·KH·KW computed directly (measured: docs/benchmarks.md, "Direct convolution").</summary>
-    internal const int DirectConvMaxRows = 32;
+    internal const int DirectConvMaxRows = 80;
 
     private static readonly Lock ThreadGate = new();
     private static int _parallelSections, _savedThreads;
