@@ -1,8 +1,8 @@
 namespace ConvSharp.Backends;
 
 /// <summary>Argument checks a backend runs before any device code: slice lengths against what a call
-/// reads and writes, matrix extents, strided extents. The OpenCL kernels use these; they state the same
-/// rules CpuKernels checks, so a bad call fails alike on every backend.</summary>
+/// reads and writes, matrix extents, strided extents. CpuKernels and OpenCLKernels both call these, so a
+/// bad call fails alike, with the same message, on every backend.</summary>
 internal static class KernelChecks
 {
     public static void Length(BufferSlice slice, long needed, string name)

@@ -14,7 +14,9 @@ internal sealed unsafe partial class CpuKernels
     {
         get
         {
-            lock (ThreadGate) return _parallelSections > 0 ? 1 : Interop.OpenBlas.GetNumThreads();
+            // The user's setting even while another thread's section has OpenBLAS at 1: the worker count decides
+            // how weight gradients are split and summed, so it must not depend on what other threads run.
+            lock (ThreadGate) return _parallelSections > 0 ? _savedThreads : Interop.OpenBlas.GetNumThreads();
         }
     }
 
@@ -52,10 +54,10 @@ internal sealed unsafe partial class CpuKernels
     public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y)
     {
         CheckDirect(geometry, outChannels);
-        CheckLength(x, geometry.InputLength, nameof(x));
-        CheckLength(w, outChannels * geometry.ColumnRows, nameof(w));
-        if (bias is { } b) CheckLength(b, outChannels, nameof(bias));
-        CheckLength(y, DirectOutputLength(geometry, outChannels), nameof(y));
+        KernelChecks.Length(x, geometry.InputLength, nameof(x));
+        KernelChecks.Length(w, outChannels * geometry.ColumnRows, nameof(w));
+        if (bias is { } b) KernelChecks.Length(b, outChannels, nameof(bias));
+        KernelChecks.Length(y, DirectOutputLength(geometry, outChannels), nameof(y));
         var g = geometry.ToNative();
         CpuBuffer scratch = Scratch(&g, outChannels);
         try
@@ -69,9 +71,9 @@ internal sealed unsafe partial class CpuKernels
     public void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw)
     {
         CheckDirect(geometry, outChannels);
-        CheckLength(x, geometry.InputLength, nameof(x));
-        CheckLength(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
-        CheckLength(dw, outChannels * geometry.ColumnRows, nameof(dw));
+        KernelChecks.Length(x, geometry.InputLength, nameof(x));
+        KernelChecks.Length(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
+        KernelChecks.Length(dw, outChannels * geometry.ColumnRows, nameof(dw));
         var g = geometry.ToNative();
         CpuBuffer scratch = Scratch(&g, outChannels);
         try
@@ -85,9 +87,9 @@ internal sealed unsafe partial class CpuKernels
     public void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx)
     {
         CheckDirect(geometry, outChannels);
-        CheckLength(w, outChannels * geometry.ColumnRows, nameof(w));
-        CheckLength(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
-        CheckLength(dx, geometry.InputLength, nameof(dx));
+        KernelChecks.Length(w, outChannels * geometry.ColumnRows, nameof(w));
+        KernelChecks.Length(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
+        KernelChecks.Length(dx, geometry.InputLength, nameof(dx));
         var g = geometry.ToNative();
         CpuBuffer scratch = Scratch(&g, outChannels);
         try

@@ -7,18 +7,18 @@ internal sealed unsafe partial class CpuKernels
 {
     public void Softmax(BufferSlice x, BufferSlice y, long outer, long n, long inner, bool log)
     {
-        CheckLayout(outer, n, inner);
-        CheckLength(x, outer * n * inner, nameof(x));
-        CheckLength(y, x.Length, nameof(y));
+        KernelChecks.Layout(outer, n, inner);
+        KernelChecks.Length(x, outer * n * inner, nameof(x));
+        KernelChecks.Length(y, x.Length, nameof(y));
         Interop.Native.Check(Interop.Native.Softmax(outer, n, inner, Pointer(x), Pointer(y), log ? 1 : 0), "cs_softmax_f32");
     }
 
     public void SoftmaxBackward(BufferSlice y, BufferSlice dy, BufferSlice dx, long outer, long n, long inner, bool log)
     {
-        CheckLayout(outer, n, inner);
-        CheckLength(y, outer * n * inner, nameof(y));
-        CheckLength(dy, y.Length, nameof(dy));
-        CheckLength(dx, y.Length, nameof(dx));
+        KernelChecks.Layout(outer, n, inner);
+        KernelChecks.Length(y, outer * n * inner, nameof(y));
+        KernelChecks.Length(dy, y.Length, nameof(dy));
+        KernelChecks.Length(dx, y.Length, nameof(dx));
         Interop.Native.Check(Interop.Native.SoftmaxBackward(outer, n, inner, Pointer(y), Pointer(dy), Pointer(dx), log ? 1 : 0),
             "cs_softmax_backward_f32");
     }
@@ -53,10 +53,10 @@ internal sealed unsafe partial class CpuKernels
     public void CrossEntropy(in ClassLossLayout layout, BufferSlice logits, BufferSlice target, BufferSlice? weight,
         BufferSlice logProbs, BufferSlice loss)
     {
-        CheckClassLoss(layout, target, weight);
-        CheckLength(logits, layout.ScoreLength, nameof(logits));
-        CheckLength(logProbs, layout.ScoreLength, nameof(logProbs));
-        CheckLength(loss, layout.LossLength, nameof(loss));
+        KernelChecks.ClassLoss(layout, target, weight);
+        KernelChecks.Length(logits, layout.ScoreLength, nameof(logits));
+        KernelChecks.Length(logProbs, layout.ScoreLength, nameof(logProbs));
+        KernelChecks.Length(loss, layout.LossLength, nameof(loss));
         Interop.Native.Check(Interop.Native.CrossEntropy(layout.N, layout.C, layout.Inner, Pointer(logits), Pointer(target),
             Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(logProbs), Pointer(loss)),
             "cs_cross_entropy_f32");
@@ -65,10 +65,10 @@ internal sealed unsafe partial class CpuKernels
     public void CrossEntropyBackward(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight,
         BufferSlice gradLoss, BufferSlice gradLogits)
     {
-        CheckClassLoss(layout, target, weight);
-        CheckLength(logProbs, layout.ScoreLength, nameof(logProbs));
-        CheckLength(gradLoss, layout.LossLength, nameof(gradLoss));
-        CheckLength(gradLogits, layout.ScoreLength, nameof(gradLogits));
+        KernelChecks.ClassLoss(layout, target, weight);
+        KernelChecks.Length(logProbs, layout.ScoreLength, nameof(logProbs));
+        KernelChecks.Length(gradLoss, layout.LossLength, nameof(gradLoss));
+        KernelChecks.Length(gradLogits, layout.ScoreLength, nameof(gradLogits));
         Interop.Native.Check(Interop.Native.CrossEntropyBackward(layout.N, layout.C, layout.Inner, Pointer(logProbs), Pointer(target),
             Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(gradLoss), Pointer(gradLogits)),
             "cs_cross_entropy_backward_f32");
@@ -76,9 +76,9 @@ internal sealed unsafe partial class CpuKernels
 
     public void NllLoss(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
     {
-        CheckClassLoss(layout, target, weight);
-        CheckLength(logProbs, layout.ScoreLength, nameof(logProbs));
-        CheckLength(loss, layout.LossLength, nameof(loss));
+        KernelChecks.ClassLoss(layout, target, weight);
+        KernelChecks.Length(logProbs, layout.ScoreLength, nameof(logProbs));
+        KernelChecks.Length(loss, layout.LossLength, nameof(loss));
         Interop.Native.Check(Interop.Native.NllLoss(layout.N, layout.C, layout.Inner, Pointer(logProbs), Pointer(target),
             Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(loss)),
             "cs_nll_loss_f32");
@@ -87,9 +87,9 @@ internal sealed unsafe partial class CpuKernels
     public void NllLossBackward(in ClassLossLayout layout, BufferSlice target, BufferSlice? weight, BufferSlice gradLoss,
         BufferSlice gradLogProbs)
     {
-        CheckClassLoss(layout, target, weight);
-        CheckLength(gradLoss, layout.LossLength, nameof(gradLoss));
-        CheckLength(gradLogProbs, layout.ScoreLength, nameof(gradLogProbs));
+        KernelChecks.ClassLoss(layout, target, weight);
+        KernelChecks.Length(gradLoss, layout.LossLength, nameof(gradLoss));
+        KernelChecks.Length(gradLogProbs, layout.ScoreLength, nameof(gradLogProbs));
         Interop.Native.Check(Interop.Native.NllLossBackward(layout.N, layout.C, layout.Inner, Pointer(target), Pointer(weight),
             layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(gradLoss), Pointer(gradLogProbs)),
             "cs_nll_loss_backward_f32");
@@ -97,8 +97,8 @@ internal sealed unsafe partial class CpuKernels
 
     public long BinaryCrossEntropy(BufferSlice x, BufferSlice target, BufferSlice loss)
     {
-        CheckLength(target, x.Length, nameof(target));
-        CheckLength(loss, x.Length, nameof(loss));
+        KernelChecks.Length(target, x.Length, nameof(target));
+        KernelChecks.Length(loss, x.Length, nameof(loss));
         long bad;
         Interop.Native.Check(Interop.Native.Bce(x.Length, Pointer(x), Pointer(target), Pointer(loss), &bad), "cs_bce_f32");
         return bad;
@@ -106,19 +106,19 @@ internal sealed unsafe partial class CpuKernels
 
     public void BinaryCrossEntropyBackward(BufferSlice x, BufferSlice target, BufferSlice dy, BufferSlice? dx, BufferSlice? dtarget)
     {
-        CheckLength(target, x.Length, nameof(target));
-        CheckLength(dy, x.Length, nameof(dy));
-        CheckOptionalLength(dx, x.Length, nameof(dx));
-        CheckOptionalLength(dtarget, x.Length, nameof(dtarget));
+        KernelChecks.Length(target, x.Length, nameof(target));
+        KernelChecks.Length(dy, x.Length, nameof(dy));
+        KernelChecks.OptionalLength(dx, x.Length, nameof(dx));
+        KernelChecks.OptionalLength(dtarget, x.Length, nameof(dtarget));
         Interop.Native.Check(Interop.Native.BceBackward(x.Length, Pointer(x), Pointer(target), Pointer(dy), Pointer(dx), Pointer(dtarget)),
             "cs_bce_backward_f32");
     }
 
     public void BinaryCrossEntropyWithLogits(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice loss)
     {
-        CheckLength(target, x.Length, nameof(target));
-        CheckOptionalLength(posWeight, x.Length, nameof(posWeight));
-        CheckLength(loss, x.Length, nameof(loss));
+        KernelChecks.Length(target, x.Length, nameof(target));
+        KernelChecks.OptionalLength(posWeight, x.Length, nameof(posWeight));
+        KernelChecks.Length(loss, x.Length, nameof(loss));
         Interop.Native.Check(Interop.Native.BceLogits(x.Length, Pointer(x), Pointer(target), Pointer(posWeight), Pointer(loss)),
             "cs_bce_logits_f32");
     }
@@ -126,12 +126,12 @@ internal sealed unsafe partial class CpuKernels
     public void BinaryCrossEntropyWithLogitsBackward(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice dy,
         BufferSlice? dx, BufferSlice? dtarget, BufferSlice? dposWeight)
     {
-        CheckLength(target, x.Length, nameof(target));
-        CheckOptionalLength(posWeight, x.Length, nameof(posWeight));
-        CheckLength(dy, x.Length, nameof(dy));
-        CheckOptionalLength(dx, x.Length, nameof(dx));
-        CheckOptionalLength(dtarget, x.Length, nameof(dtarget));
-        CheckOptionalLength(dposWeight, x.Length, nameof(dposWeight));
+        KernelChecks.Length(target, x.Length, nameof(target));
+        KernelChecks.OptionalLength(posWeight, x.Length, nameof(posWeight));
+        KernelChecks.Length(dy, x.Length, nameof(dy));
+        KernelChecks.OptionalLength(dx, x.Length, nameof(dx));
+        KernelChecks.OptionalLength(dtarget, x.Length, nameof(dtarget));
+        KernelChecks.OptionalLength(dposWeight, x.Length, nameof(dposWeight));
         Interop.Native.Check(Interop.Native.BceLogitsBackward(x.Length, Pointer(x), Pointer(target), Pointer(posWeight), Pointer(dy),
             Pointer(dx), Pointer(dtarget), Pointer(dposWeight)), "cs_bce_logits_backward_f32");
     }
@@ -140,23 +140,7 @@ internal sealed unsafe partial class CpuKernels
         BufferSlice? runningMean, BufferSlice? runningVar, bool training, float momentum, float eps,
         BufferSlice y, BufferSlice saveMean, BufferSlice saveInvStd)
     {
-        CheckLayout(layout.N, layout.C, layout.L);
-        CheckLength(x, layout.Length, nameof(x));
-        CheckLength(y, layout.Length, nameof(y));
-        CheckOptionalLength(weight, layout.C, nameof(weight));
-        CheckOptionalLength(bias, layout.C, nameof(bias));
-        CheckOptionalLength(runningMean, layout.C, nameof(runningMean));
-        CheckOptionalLength(runningVar, layout.C, nameof(runningVar));
-        CheckLength(saveMean, layout.C, nameof(saveMean));
-        CheckLength(saveInvStd, layout.C, nameof(saveInvStd));
-        if (runningMean.HasValue != runningVar.HasValue)
-            throw new ArgumentException("Batch norm needs both running statistics or neither.", nameof(runningVar));
-        if (!training && !runningMean.HasValue)
-            throw new ArgumentException("Batch norm in evaluation mode needs the running statistics.", nameof(runningMean));
-        if (training && layout.N * layout.L < 2)
-            throw new ArgumentException($"Batch norm in training needs at least 2 values per channel, not {layout.N * layout.L}.", nameof(x));
-        if (!(momentum >= 0f && momentum <= 1f)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1].");
-        if (!(eps >= 0f)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must not be negative.");
+        KernelChecks.BatchNormForward(layout, x, weight, bias, runningMean, runningVar, training, momentum, eps, y, saveMean, saveInvStd);
         Interop.Native.Check(Interop.Native.BatchNormForward(layout.N, layout.C, layout.L, Pointer(x), Pointer(weight), Pointer(bias),
             Pointer(runningMean), Pointer(runningVar), training ? 1 : 0, momentum, eps, Pointer(y), Pointer(saveMean), Pointer(saveInvStd)),
             "cs_batchnorm_forward_f32");
@@ -165,15 +149,7 @@ internal sealed unsafe partial class CpuKernels
     public void BatchNormBackward(in BatchNormLayout layout, BufferSlice x, BufferSlice dy, BufferSlice? weight,
         BufferSlice saveMean, BufferSlice saveInvStd, bool training, BufferSlice? dx, BufferSlice? dweight, BufferSlice? dbias)
     {
-        CheckLayout(layout.N, layout.C, layout.L);
-        CheckLength(x, layout.Length, nameof(x));
-        CheckLength(dy, layout.Length, nameof(dy));
-        CheckOptionalLength(weight, layout.C, nameof(weight));
-        CheckLength(saveMean, layout.C, nameof(saveMean));
-        CheckLength(saveInvStd, layout.C, nameof(saveInvStd));
-        CheckOptionalLength(dx, layout.Length, nameof(dx));
-        CheckOptionalLength(dweight, layout.C, nameof(dweight));
-        CheckOptionalLength(dbias, layout.C, nameof(dbias));
+        KernelChecks.BatchNormBackward(layout, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
         Interop.Native.Check(Interop.Native.BatchNormBackward(layout.N, layout.C, layout.L, Pointer(x), Pointer(dy), Pointer(weight),
             Pointer(saveMean), Pointer(saveInvStd), training ? 1 : 0, Pointer(dx), Pointer(dweight), Pointer(dbias)),
             "cs_batchnorm_backward_f32");
@@ -181,48 +157,19 @@ internal sealed unsafe partial class CpuKernels
 
     public void Dropout(BufferSlice x, BufferSlice y, BufferSlice mask, long groupSize, ulong key, float keepProb, float scale)
     {
-        Guard.Positive(groupSize);
-        if (mask.Length < 1 || x.Length != mask.Length * groupSize)
-            throw new ArgumentException($"x holds {x.Length} floats, not {mask.Length} groups of {groupSize}.", nameof(x));
-        CheckLength(y, x.Length, nameof(y));
-        if (!(keepProb > 0f && keepProb <= 1f)) throw new ArgumentOutOfRangeException(nameof(keepProb), keepProb, "keepProb must be in (0, 1].");
-        if (!(scale >= 1f)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be at least 1.");
+        KernelChecks.Dropout(x, y, mask, groupSize, keepProb, scale);
         Interop.Native.Check(Interop.Native.Dropout(mask.Length, groupSize, key, keepProb, scale, Pointer(x), Pointer(y), Pointer(mask)),
             "cs_dropout_f32");
     }
 
     public void DropoutBackward(BufferSlice mask, long groupSize, BufferSlice dy, BufferSlice dx)
     {
-        Guard.Positive(groupSize);
-        if (mask.Length < 1 || dy.Length != mask.Length * groupSize)
-            throw new ArgumentException($"dy holds {dy.Length} floats, not {mask.Length} groups of {groupSize}.", nameof(dy));
-        CheckLength(dx, dy.Length, nameof(dx));
+        KernelChecks.DropoutBackward(mask, groupSize, dy, dx);
         Interop.Native.Check(Interop.Native.DropoutBackward(mask.Length, groupSize, Pointer(mask), Pointer(dy), Pointer(dx)),
             "cs_dropout_backward_f32");
     }
 
     private float* Pointer(BufferSlice? slice) => slice is { } s ? Pointer(s) : null;
-
-    private static void CheckOptionalLength(BufferSlice? slice, long needed, string name)
-    {
-        if (slice is { } s) CheckLength(s, needed, name);
-    }
-
-    private static void CheckLayout(long outer, long n, long inner)
-    {
-        Guard.Positive(outer);
-        Guard.Positive(n);
-        Guard.Positive(inner);
-    }
-
-    private static void CheckClassLoss(in ClassLossLayout layout, BufferSlice target, BufferSlice? weight)
-    {
-        CheckLayout(layout.N, layout.C, layout.Inner);
-        CheckLength(target, layout.TargetLength, nameof(target));
-        CheckOptionalLength(weight, layout.C, nameof(weight));
-        if (!(layout.LabelSmoothing >= 0f && layout.LabelSmoothing <= 1f))
-            throw new ArgumentOutOfRangeException(nameof(layout), layout.LabelSmoothing, "The label smoothing must be in [0, 1].");
-    }
 
     private static int NativeReduction(Reduction reduction) => reduction switch
     {

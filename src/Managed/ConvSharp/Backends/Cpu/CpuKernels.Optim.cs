@@ -42,9 +42,9 @@ internal sealed unsafe partial class CpuKernels
     /// <summary>A state slice must match the parameter's length (null when absent).</summary>
     private float* State(BufferSlice param, BufferSlice grad, BufferSlice? state, string name)
     {
-        CheckLength(grad, param.Length, nameof(grad));
+        KernelChecks.Length(grad, param.Length, nameof(grad));
         if (state is not { } s) return null;
-        CheckLength(s, param.Length, name);
+        KernelChecks.Length(s, param.Length, name);
         return Pointer(s);
     }
 }

@@ -6,9 +6,9 @@ internal sealed unsafe partial class CpuKernels
 {
     public void MaxPool2d(BufferSlice input, in PoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(output, geometry.OutputLength, nameof(output));
-        if (indices is { } i) CheckLength(i, geometry.OutputLength, nameof(indices));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
+        if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.MaxPool2d(Pointer(input), &g, Pointer(output), IndexPointer(indices)), "cs_max_pool2d_f32");
     }
@@ -16,17 +16,17 @@ internal sealed unsafe partial class CpuKernels
     public void MaxPool2dBackward(BufferSlice gradOutput, BufferSlice indices, long planes, long inputPlane, long outputPlane, BufferSlice gradInput)
     {
         Guard.Positive(planes); Guard.Positive(inputPlane); Guard.Positive(outputPlane);
-        CheckLength(gradOutput, checked(planes * outputPlane), nameof(gradOutput));
-        CheckLength(indices, checked(planes * outputPlane), nameof(indices));
-        CheckLength(gradInput, checked(planes * inputPlane), nameof(gradInput));
+        KernelChecks.Length(gradOutput, checked(planes * outputPlane), nameof(gradOutput));
+        KernelChecks.Length(indices, checked(planes * outputPlane), nameof(indices));
+        KernelChecks.Length(gradInput, checked(planes * inputPlane), nameof(gradInput));
         Interop.Native.Check(Interop.Native.MaxPool2dBackward(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane,
             Pointer(gradInput)), "cs_max_pool2d_backward_f32");
     }
 
     public void AvgPool2d(BufferSlice input, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice output)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(output, geometry.OutputLength, nameof(output));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.AvgPool2d(Pointer(input), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(output)),
             "cs_avg_pool2d_f32");
@@ -34,8 +34,8 @@ internal sealed unsafe partial class CpuKernels
 
     public void AvgPool2dBackward(BufferSlice gradOutput, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice gradInput)
     {
-        CheckLength(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        CheckLength(gradInput, geometry.InputLength, nameof(gradInput));
+        KernelChecks.Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
+        KernelChecks.Length(gradInput, geometry.InputLength, nameof(gradInput));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.AvgPool2dBackward(Pointer(gradOutput), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(gradInput)),
             "cs_avg_pool2d_backward_f32");
@@ -43,17 +43,17 @@ internal sealed unsafe partial class CpuKernels
 
     public void LPPool2d(BufferSlice input, in PoolGeometry geometry, float normType, BufferSlice output)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(output, geometry.OutputLength, nameof(output));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.LPPool2d(Pointer(input), &g, normType, Pointer(output)), "cs_lp_pool2d_f32");
     }
 
     public void LPPool2dBackward(BufferSlice input, BufferSlice gradOutput, in PoolGeometry geometry, float normType, BufferSlice gradInput)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        CheckLength(gradInput, geometry.InputLength, nameof(gradInput));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
+        KernelChecks.Length(gradInput, geometry.InputLength, nameof(gradInput));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.LPPool2dBackward(Pointer(input), Pointer(gradOutput), &g, normType, Pointer(gradInput)),
             "cs_lp_pool2d_backward_f32");
@@ -61,35 +61,35 @@ internal sealed unsafe partial class CpuKernels
 
     public void AdaptiveMaxPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(output, geometry.OutputLength, nameof(output));
-        if (indices is { } i) CheckLength(i, geometry.OutputLength, nameof(indices));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
+        if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         Interop.Native.Check(Interop.Native.AdaptiveMaxPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
             Pointer(output), IndexPointer(indices)), "cs_adaptive_max_pool2d_f32");
     }
 
     public void AdaptiveAvgPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(output, geometry.OutputLength, nameof(output));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         Interop.Native.Check(Interop.Native.AdaptiveAvgPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
             Pointer(output)), "cs_adaptive_avg_pool2d_f32");
     }
 
     public void AdaptiveAvgPool2dBackward(BufferSlice gradOutput, in AdaptivePoolGeometry geometry, BufferSlice gradInput)
     {
-        CheckLength(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        CheckLength(gradInput, geometry.InputLength, nameof(gradInput));
+        KernelChecks.Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
+        KernelChecks.Length(gradInput, geometry.InputLength, nameof(gradInput));
         Interop.Native.Check(Interop.Native.AdaptiveAvgPool2dBackward(Pointer(gradOutput), geometry.Planes, geometry.H, geometry.W,
             geometry.OH, geometry.OW, Pointer(gradInput)), "cs_adaptive_avg_pool2d_backward_f32");
     }
 
     public void FractionalMaxPool2d(BufferSlice input, in FractionalPoolGeometry geometry, BufferSlice samples, BufferSlice output, BufferSlice? indices)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(samples, geometry.SampleLength, nameof(samples));
-        CheckLength(output, geometry.OutputLength, nameof(output));
-        if (indices is { } i) CheckLength(i, geometry.OutputLength, nameof(indices));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(samples, geometry.SampleLength, nameof(samples));
+        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
+        if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         Interop.Native.Check(Interop.Native.FractionalMaxPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.KH, geometry.KW,
             geometry.OH, geometry.OW, Pointer(samples), Pointer(output), IndexPointer(indices)), "cs_fractional_max_pool2d_f32");
     }

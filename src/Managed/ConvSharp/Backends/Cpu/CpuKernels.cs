@@ -9,13 +9,13 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void Upload(ReadOnlySpan<float> source, BufferSlice destination)
     {
-        CheckLength(destination, source.Length, nameof(destination));
+        KernelChecks.Length(destination, source.Length, nameof(destination));
         source.CopyTo(Span(destination));
     }
 
     public void Download(BufferSlice source, Span<float> destination)
     {
-        CheckLength(source, destination.Length, nameof(source));
+        KernelChecks.Length(source, destination.Length, nameof(source));
         Span(source).CopyTo(destination);
     }
 
@@ -23,7 +23,7 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void Copy(BufferSlice source, BufferSlice destination)
     {
-        CheckLength(destination, source.Length, nameof(destination));
+        KernelChecks.Length(destination, source.Length, nameof(destination));
         Span(source).CopyTo(Span(destination));
     }
 
@@ -32,9 +32,9 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
         float beta, BufferSlice c, int ldc)
     {
         Guard.Positive(m); Guard.Positive(n); Guard.Positive(k);
-        CheckMatrix(a, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
-        CheckMatrix(b, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
-        CheckMatrix(c, m, n, ldc, nameof(c));
+        KernelChecks.Matrix(a, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
+        KernelChecks.Matrix(b, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
+        KernelChecks.Matrix(c, m, n, ldc, nameof(c));
         Interop.OpenBlas.Sgemm(Interop.OpenBlas.RowMajor,
             transposeA ? Interop.OpenBlas.Trans : Interop.OpenBlas.NoTrans,
             transposeB ? Interop.OpenBlas.Trans : Interop.OpenBlas.NoTrans,
@@ -43,41 +43,32 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void Im2Col(BufferSlice input, in ConvGeometry geometry, BufferSlice columns)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(columns, geometry.ColumnLength, nameof(columns));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(columns, geometry.ColumnLength, nameof(columns));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Im2Col(Pointer(input), &g, Pointer(columns)), "cs_im2col_f32");
     }
 
     public void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input)
     {
-        CheckLength(input, geometry.InputLength, nameof(input));
-        CheckLength(columns, geometry.ColumnLength, nameof(columns));
+        KernelChecks.Length(input, geometry.InputLength, nameof(input));
+        KernelChecks.Length(columns, geometry.ColumnLength, nameof(columns));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Col2Im(Pointer(columns), &g, Pointer(input)), "cs_col2im_f32");
     }
 
     public void Im2ColImage(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
     {
-        CheckImageColumns(image, geometry, columns, ldColumns, columnOffset);
+        KernelChecks.ImageColumns(image, geometry, columns, ldColumns, columnOffset);
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Im2ColImage(Pointer(image), &g, Pointer(columns), ldColumns, columnOffset), "cs_im2col_image_f32");
     }
 
     public void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image)
     {
-        CheckImageColumns(image, geometry, columns, ldColumns, columnOffset);
+        KernelChecks.ImageColumns(image, geometry, columns, ldColumns, columnOffset);
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Col2ImImage(Pointer(columns), ldColumns, columnOffset, &g, Pointer(image)), "cs_col2im_image_f32");
-    }
-
-    private static void CheckImageColumns(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
-    {
-        CheckLength(image, (long)geometry.C * geometry.H * geometry.W, nameof(image));
-        long imageColumns = (long)geometry.OH * geometry.OW;
-        if (columnOffset < 0 || ldColumns < columnOffset + imageColumns)
-            throw new ArgumentOutOfRangeException(nameof(columnOffset), $"Columns [{columnOffset}, {columnOffset + imageColumns}) do not fit rows of {ldColumns}.");
-        CheckLength(columns, geometry.ColumnRows * ldColumns, nameof(columns));
     }
 
     public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
@@ -86,9 +77,9 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
         if (shape.Length > Interop.Native.MaxDims)
             throw new ArgumentException($"Element-wise kernels handle at most {Interop.Native.MaxDims} dimensions, not {shape.Length}.", nameof(shape));
         bool useB = op != BinaryOp.CopyA;
-        CheckStrided(shape, output, nameof(output));
-        CheckStrided(shape, a, nameof(a));
-        if (useB) CheckStrided(shape, b, nameof(b));
+        KernelChecks.Strided(shape, output, nameof(output));
+        KernelChecks.Strided(shape, a, nameof(a));
+        if (useB) KernelChecks.Strided(shape, b, nameof(b));
         // Copies with at least one slot, so a 0-dimensional (scalar) operation still passes non-null arrays.
         int rank = Math.Max(1, shape.Length);
         long* dims = stackalloc long[rank], so = stackalloc long[rank], sa = stackalloc long[rank], sb = stackalloc long[rank];
@@ -105,33 +96,17 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
-        CheckLength(y, x.Length, nameof(y));
+        KernelChecks.Length(y, x.Length, nameof(y));
         Interop.Native.Check(Interop.Native.Unary((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta), "cs_unary_f32");
     }
 
     public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
     {
-        CheckLength(y, x.Length, nameof(y));
-        CheckLength(dy, x.Length, nameof(dy));
-        CheckLength(dx, x.Length, nameof(dx));
+        KernelChecks.Length(y, x.Length, nameof(y));
+        KernelChecks.Length(dy, x.Length, nameof(dy));
+        KernelChecks.Length(dx, x.Length, nameof(dx));
         Interop.Native.Check(Interop.Native.UnaryBackward((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta),
             "cs_unary_backward_f32");
-    }
-
-    /// <summary>Every element the strides reach must lie inside the slice.</summary>
-    private static void CheckStrided(ReadOnlySpan<int> shape, StridedOperand operand, string name)
-    {
-        if (operand.Strides.Length != shape.Length)
-            throw new ArgumentException($"{name} has {operand.Strides.Length} strides for {shape.Length} dimensions.", name);
-        long last = 0;
-        for (int d = 0; d < shape.Length; d++)
-        {
-            if (shape[d] < 1) throw new ArgumentException($"Dimension {d} of the iteration shape is {shape[d]}.", nameof(shape));
-            if (operand.Strides[d] < 0) throw new ArgumentException($"{name} has a negative stride in dimension {d}.", name);
-            last += (shape[d] - 1) * operand.Strides[d];
-        }
-        if (last >= operand.Slice.Length)
-            throw new ArgumentException($"{name} would be read up to element {last}, but its slice holds {operand.Slice.Length}.", name);
     }
 
     private CpuBuffer Buffer(BufferSlice slice)
@@ -147,19 +122,4 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     private Span<float> Span(BufferSlice slice) => new(Pointer(slice), checked((int)slice.Length));
 
-    private static void CheckLength(BufferSlice slice, long needed, string name)
-    {
-        if (slice.Length != needed)
-            throw new ArgumentException($"{name} holds {slice.Length} floats; this call needs exactly {needed}.", name);
-    }
-
-    /// <summary>A row-major rows×cols matrix with leading dimension ld must fit in the slice.</summary>
-    private static void CheckMatrix(BufferSlice slice, int rows, int cols, int ld, string name)
-    {
-        if (ld < cols)
-            throw new ArgumentException($"Leading dimension of {name} is {ld}, smaller than its {cols} columns.", name);
-        long needed = (long)(rows - 1) * ld + cols;
-        if (slice.Length < needed)
-            throw new ArgumentException($"{name} is a {rows}x{cols} matrix with leading dimension {ld} and needs {needed} floats, but holds {slice.Length}.", name);
-    }
 }
