@@ -11,6 +11,8 @@ public static class Program
         Console.WriteLine($"OpenBLAS core: {Blas.CoreName}; {Blas.Config}; ConvSharp kernels: {Blas.KernelIsa}; " +
                           $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {Environment.ProcessorCount} cores");
         if (args.Length > 0 && args[0] == "epoch") return EpochComparison.Run(args[1..]);
+        if (args.Length > 0 && args[0] == "steps") return StepTiming.Steps(args[1..]);
+        if (args.Length > 0 && args[0] == "convs") return StepTiming.Convs(args[1..]);
 
         var config = DefaultConfig.Instance
             .AddDiagnoser(MemoryDiagnoser.Default)

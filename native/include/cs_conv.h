@@ -10,15 +10,17 @@ extern "C" {
 
 enum { CS_UPSAMPLE_NEAREST = 0, CS_UPSAMPLE_BILINEAR = 1 };
 
-/* Direct stride-1 convolution (any padding and dilation, one group) for layers whose C·KH·KW is small
- * (at most CS_CONV_DIRECT_MAX_ROWS), where a GEMM with that inner dimension runs far below peak: the
- * first layers of image networks (1 or 3 input channels). Each image is copied into a zero-padded
- * scratch plane so every inner loop is a branch-free 16-lane run over output columns, blocked over
- * 8 output channels. g describes the input (N, C, H, W), kernel, padding and dilation; k is the
- * number of output channels; x [N, C, H, W], w [K, C, KH, KW], y and dy [N, K, OH, OW].
- * scratch holds cs_conv_direct_scratch(g, k) floats. Forward writes y (plus bias when not NULL);
- * the gradients are ADDED into dw and dx. */
-enum { CS_CONV_DIRECT_MAX_ROWS = 256 };
+/* Direct stride-1 convolution (any padding and dilation, one group) as an implicit GEMM: each image is
+ * copied into a zero-padded plane and tap (c, r, s) of the kernel is a fixed offset into it, so register
+ * tiles read the input in place and no column matrix is written (conv_direct.c). Two tile families:
+ * channel lanes (a vector of output channels × 6 broadcast positions, for K ≥ one vector and C·KH·KW ≥ 32;
+ * positions run across a chunk of images, so small planes waste nothing) and position lanes (4 output
+ * channels × 3 vectors of a "wide" output row, for the few-channel first layers). The input gradient is
+ * the same tile over dy padded by the kernel's span, with taps (k, r, s) and transposed weights.
+ * g describes the input (N, C, H, W), kernel, padding and dilation; k is the number of output channels;
+ * x [N, C, H, W], w [K, C, KH, KW], y and dy [N, K, OH, OW]. scratch holds cs_conv_direct_scratch(g, k)
+ * floats. Forward writes y (plus bias when not NULL); the gradients are ADDED into dw and dx. Planes past
+ * 2^30 floats are refused (CS_E_RANGE). */
 CS_API int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k);
 CS_API int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
                                   const float* bias, float* y, float* scratch);

@@ -1,20 +1,92 @@
-/* Direct stride-1 convolution for small C·KH·KW (see cs_conv.h).
+/* Direct stride-1 convolution as an implicit GEMM over a zero-padded plane (see cs_conv.h).
  *
- * Layout of the scratch: [padded plane: C × HP × WP][weights by block: KBLK × R × 8][dy of one block: 8 × OH × OWR],
- * with HP = H + 2·PH and WP = W + 2·PW + 16: the 16 extra zero columns let a 16-lane load start at any
- * output column without reading past a row. Weights are regrouped so the 8 output channels of a block
- * sit next to each other (zero for channels past K): the inner loops always run 8 accumulators.
- * Loads of dy past OW are masked to zero, so partial chunks add nothing to the padding. */
+ * Forward: each image is copied into xp [C, HP, WP] (HP = H + 2·PH, WP = W + 2·PW). Output position
+ * q = oh·WP + ow of a "wide" output row reads tap (c, r, s) at xp[q + off], off = c·HP·WP + r·DH·WP + s·DW,
+ * so every tap is one contiguous run over positions: y_wide[K, OH·WP] = W[K, R] × X(off), computed in
+ * register tiles (conv_direct_body.h) without writing a column matrix. The WP − OW wide columns of each
+ * row are computed and dropped when the tile's result is copied into y.
+ * Input gradient: the same tile on dy padded by the kernel's span (dyp [K, OH + 2·AH, OW + 2·AW]) with
+ * taps (k, r, s) and transposed weights: dx_wide[C, H·WPD] = Wᵀ(flipped) × DY(off); added into dx.
+ * Weight gradient: dw[K, R] += dy_wide[K, Q] × X(off)ᵀ with dy_wide zero in the dropped columns, the
+ * sum over positions and over a chunk of images kept in registers per KB × NT tile. */
 #include <string.h>
 
 #include "convsharp_native.h"
 
-#define KB 8
+#define KB 4   /* output channels per tile */
+#define NQ 3   /* position vectors per forward tile */
+#define NT 3   /* taps per weight-gradient tile */
+#define CV 2   /* vectors of output channels per channel-vectorized tile */
+#define CHUNK_FLOATS 65536  /* images per weight-gradient pass: their padded planes fit about 256 KB */
+
+/* One instantiation of the tiles per instruction set. GCC's target_clones would give the AVX2 clone no
+ * FMA, so each width gets its own target here and the choice is made once, at the first call. */
+#pragma GCC push_options
+#pragma GCC target("avx512f,fma")
+#define LANES 16
+#define SUFFIX avx512
+#define NP 8
+#define NTAP 8
+#include "conv_direct_body.h"
+#undef LANES
+#undef SUFFIX
+#undef NP
+#undef NTAP
+#pragma GCC pop_options
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+#define LANES 8
+#define SUFFIX avx2
+#define NP 6
+#define NTAP 6
+#include "conv_direct_body.h"
+#undef NP
+#undef NTAP
+#undef LANES
+#undef SUFFIX
+#pragma GCC pop_options
+
+#define LANES 4
+#define SUFFIX sse
+#define NP 6
+#define NTAP 6
+#include "conv_direct_body.h"
+#undef NP
+#undef NTAP
+#undef LANES
+#undef SUFFIX
 
 typedef struct {
-    int64_t C, H, W, K, KH, KW, PH, PW, DH, DW, OH, OW, HP, WP, R, blocks;
-    int64_t AH, AW, HPD, WPD;  /* dy padded by the kernel's span, for the input gradient */
+    int64_t lanes, cb;  /* floats per vector; channels per channel-vectorized block */
+    void (*implicit_gemm)(const float*, const int32_t*, int64_t, const float*, const float*, int64_t, int64_t, float*);
+    void (*weight_gradient)(const float*, int64_t, const float*, int64_t, int64_t, int64_t, const int32_t*, int64_t, float*, int64_t);
+    void (*cv_gemm)(const float*, const int32_t*, const int32_t*, int64_t, const int32_t*, int64_t, const float*, const float*, int64_t,
+                    float*, int64_t, int);
+    void (*cv_weight_gradient)(const float*, int64_t, const float*, int64_t, int64_t, int64_t, const int32_t*, int64_t,
+                               const int32_t*, int64_t, float*, int64_t);
+} isa_kernels;
+
+static const isa_kernels* kernels(void)
+{
+    static const isa_kernels avx512 = {16, 32, implicit_gemm_avx512, weight_gradient_avx512, cv_gemm_avx512, cv_weight_gradient_avx512};
+    static const isa_kernels avx2 = {8, 16, implicit_gemm_avx2, weight_gradient_avx2, cv_gemm_avx2, cv_weight_gradient_avx2};
+    static const isa_kernels sse = {4, 8, implicit_gemm_sse, weight_gradient_sse, cv_gemm_sse, cv_weight_gradient_sse};
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f")) return &avx512;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2;
+    return &sse;
+}
+
+typedef struct {
+    int64_t N, C, H, W, K, KH, KW, PH, PW, DH, DW, OH, OW, R, Kp, Cp, Kc, Cc, P;
+    int64_t HP, WP, xlen, Q, Qr;                 /* forward and weight gradient */
+    int64_t AH, AW, HPD, WPD, dylen, T2, Q2r;    /* input gradient */
+    int64_t chunk, chunk2;  /* images per pass: forward and weight gradient; input gradient */
+    int cv_out, cv_in;  /* channel-vectorized tiles for K (forward, weight gradient) and for C (input gradient) */
 } layout;
+
+static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
 static int32_t make_layout(const cs_conv_geometry* g, int64_t k, layout* l)
 {
@@ -22,94 +94,97 @@ static int32_t make_layout(const cs_conv_geometry* g, int64_t k, layout* l)
     if (g->n < 1 || g->c < 1 || g->h < 1 || g->w < 1 || g->kh < 1 || g->kw < 1 || k < 1 ||
         g->sh != 1 || g->sw != 1 || g->ph < 0 || g->pw < 0 || g->dh < 1 || g->dw < 1)
         return CS_E_RANGE;
-    l->C = g->c; l->H = g->h; l->W = g->w; l->K = k; l->KH = g->kh; l->KW = g->kw;
+    const isa_kernels* isa = kernels();
+    const int64_t lanes = isa->lanes;
+    l->N = g->n; l->C = g->c; l->H = g->h; l->W = g->w; l->K = k; l->KH = g->kh; l->KW = g->kw;
     l->PH = g->ph; l->PW = g->pw; l->DH = g->dh; l->DW = g->dw;
     l->OH = cs_conv_out_size(g->h, g->kh, 1, g->ph, g->dh);
     l->OW = cs_conv_out_size(g->w, g->kw, 1, g->pw, g->dw);
     if (l->OH < 1 || l->OW < 1) return CS_E_GEOMETRY;
     l->R = g->c * g->kh * g->kw;
-    if (l->R > CS_CONV_DIRECT_MAX_ROWS) return CS_E_RANGE;
+    l->P = l->OH * l->OW;
+    /* Lanes over channels waste nothing on small planes but need at least a vector of channels. */
+    l->cv_out = k >= lanes && l->R >= 32;
+    l->cv_in = g->c >= lanes && k * g->kh * g->kw >= 32;
+    l->Kp = round_up(k, KB);
+    l->Cp = round_up(g->c, KB);
+    l->Kc = round_up(k, isa->cb);
+    l->Cc = round_up(g->c, isa->cb);
     l->HP = g->h + 2 * g->ph;
-    l->WP = g->w + 2 * g->pw + 16;
-    l->blocks = (k + KB - 1) / KB;
+    l->WP = g->w + 2 * g->pw;
+    l->Q = l->OH * l->WP;
+    l->Qr = round_up(l->Q, lanes);
+    /* The last position-vectorized tile reads up to (KW − 1)·DW + lanes floats past the plane: zeros. */
+    l->xlen = round_up(l->C * l->HP * l->WP + (l->KW - 1) * l->DW + lanes, 16);
     l->AH = g->dh * (g->kh - 1);
     l->AW = g->dw * (g->kw - 1);
     l->HPD = l->OH + 2 * l->AH;
-    l->WPD = l->OW + 2 * l->AW + 16;
-    if (k * l->HPD * l->WPD > INT32_MAX) return CS_E_RANGE;  /* tap offsets are int32 */
+    l->WPD = l->OW + 2 * l->AW;
+    l->dylen = round_up(k * l->HPD * l->WPD + l->PW + l->AW + lanes, 16);
+    l->T2 = k * g->kh * g->kw;
+    l->Q2r = round_up(l->H * l->WPD, lanes);
+    if (l->xlen > INT32_MAX / 2 || l->dylen > INT32_MAX / 2) return CS_E_RANGE;  /* offsets are int32 */
+    const int64_t per_image = l->xlen + (l->cv_out ? l->P * l->Kc : l->Kp * l->Qr);
+    l->chunk = CHUNK_FLOATS / per_image < 1 ? 1 : CHUNK_FLOATS / per_image > l->N ? l->N : CHUNK_FLOATS / per_image;
+    l->chunk2 = CHUNK_FLOATS / l->dylen < 1 ? 1 : CHUNK_FLOATS / l->dylen > l->N ? l->N : CHUNK_FLOATS / l->dylen;
     return CS_OK;
+}
+
+static int64_t forward_scratch(const layout* l)
+{
+    return l->cv_out ? l->chunk * (l->xlen + 2 * l->P) + l->Kc * l->R + l->Kc + l->R
+                     : l->xlen + l->Kp * l->Qr + l->Kp * l->R + l->Kp + l->R;
+}
+static int64_t input_grad_scratch(const layout* l)
+{
+    return l->cv_in ? l->chunk2 * (l->dylen + 2 * l->H * l->W) + l->Cc * l->T2 + l->Cc + l->T2
+                    : l->dylen + l->Cp * l->Q2r + l->Cp * l->T2 + l->Cp + l->T2;
+}
+static int64_t weight_grad_scratch(const layout* l)
+{
+    return l->chunk * (l->xlen + (l->cv_out ? l->P * l->Kc : l->Kp * l->Qr)) + l->R + l->P;
 }
 
 int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k)
 {
     layout l;
     if (make_layout(g, k, &l) != CS_OK) return -1;
-    int64_t forward = l.C * l.HP * l.WP + l.blocks * l.R * KB + KB * l.OH * ((l.OW + 15) / 16 * 16);  /* + dy block */
-    int64_t input_grad = l.K * l.HPD * l.WPD + 2 * l.K * l.R;                     /* padded dy, tap weights and offsets */
-    return forward > input_grad ? forward : input_grad;
+    int64_t most = forward_scratch(&l);
+    if (input_grad_scratch(&l) > most) most = input_grad_scratch(&l);
+    if (weight_grad_scratch(&l) > most) most = weight_grad_scratch(&l);
+    return most;
 }
 
+/* Image x [C, H, W] into xp [C, HP, WP] with zero borders and zero slack up to xlen. */
 static void pad_image(const layout* l, const float* x, float* xp)
 {
-    memset(xp, 0, (size_t)(l->C * l->HP * l->WP) * sizeof(float));
+    memset(xp, 0, (size_t)l->xlen * sizeof(float));
     for (int64_t c = 0; c < l->C; c++)
         for (int64_t i = 0; i < l->H; i++)
             memcpy(xp + (c * l->HP + i + l->PH) * l->WP + l->PW, x + (c * l->H + i) * l->W, (size_t)l->W * sizeof(float));
 }
 
-/* wb[block][r][j] = w[block·8 + j][r], 0 past K. */
-static void block_weights(const layout* l, const float* w, float* wb)
+/* Tap (c, r, s) of the forward and weight-gradient planes. */
+static void forward_offsets(const layout* l, int32_t* off)
 {
-    for (int64_t b = 0; b < l->blocks; b++)
-        for (int64_t r = 0; r < l->R; r++)
-            for (int64_t j = 0; j < KB; j++) {
-                int64_t kk = b * KB + j;
-                wb[(b * l->R + r) * KB + j] = kk < l->K ? w[kk * l->R + r] : 0.0f;
-            }
+    for (int64_t c = 0, t = 0; c < l->C; c++)
+        for (int64_t r = 0; r < l->KH; r++)
+            for (int64_t s = 0; s < l->KW; s++, t++) off[t] = (int32_t)((c * l->HP + r * l->DH) * l->WP + s * l->DW);
 }
 
-/* One instantiation of the image kernels per instruction set. GCC's target_clones would give the AVX2
- * clone no FMA and too few registers for 16-lane vectors, so each width gets its own target here and
- * the choice is made once, at the first call. */
-#pragma GCC push_options
-#pragma GCC target("avx512f,fma")
-#define LANES 16
-#define SUFFIX avx512
-#include "conv_direct_body.h"
-#undef LANES
-#undef SUFFIX
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
-#define LANES 8
-#define SUFFIX avx2
-#include "conv_direct_body.h"
-#undef LANES
-#undef SUFFIX
-#pragma GCC pop_options
-
-#define LANES 4
-#define SUFFIX sse
-#include "conv_direct_body.h"
-#undef LANES
-#undef SUFFIX
-
-typedef struct {
-    void (*forward)(const layout*, const float*, const float*, const float*, float*);
-    void (*grad_weight)(const layout*, const float*, const float*, int64_t, float*);
-    void (*grad_input)(const layout*, const float*, const float*, const int32_t*, float*);
-} image_kernels;
-
-static const image_kernels* kernels(void)
+/* Offsets base + i·width + j of the rows × cols positions of a plane whose rows are `width` floats apart. */
+static void positions(int64_t rows, int64_t cols, int64_t width, int64_t base, int32_t* pos)
 {
-    static const image_kernels avx512 = {forward_avx512, grad_weight_avx512, grad_input_avx512};
-    static const image_kernels avx2 = {forward_avx2, grad_weight_avx2, grad_input_avx2};
-    static const image_kernels sse = {forward_sse, grad_weight_sse, grad_input_sse};
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return &avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2;
-    return &sse;
+    for (int64_t i = 0, p = 0; i < rows; i++)
+        for (int64_t j = 0; j < cols; j++, p++) pos[p] = (int32_t)(base + i * width + j);
+}
+
+/* Packs a [M, T] row-major matrix (element (m, t) at src[m·ms + t·ts]) into blocks of `block` rows:
+ * dst[(m / block)·T·block + t·block + m % block], zero past M up to Mp. */
+static void pack_rows(const float* src, int64_t M, int64_t Mp, int64_t T, int64_t ms, int64_t ts, int64_t block, float* dst)
+{
+    for (int64_t m = 0; m < Mp; m++)
+        for (int64_t t = 0; t < T; t++) dst[((m / block) * T + t) * block + m % block] = m < M ? src[m * ms + t * ts] : 0.0f;
 }
 
 int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
@@ -119,12 +194,38 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
     if (!x || !w || !y || !scratch) return CS_E_NULL;
     int32_t st = make_layout(g, k, &l);
     if (st != CS_OK) return st;
-    float* xp = scratch;
-    float* wb = xp + l.C * l.HP * l.WP;
-    block_weights(&l, w, wb);
-    for (int64_t n = 0; n < g->n; n++) {
+    const isa_kernels* isa = kernels();
+    const int64_t block = l.cv_out ? isa->cb : KB, Mp = l.cv_out ? l.Kc : l.Kp, images = l.cv_out ? l.chunk : 1;
+    float* xp = scratch;  /* images × xlen */
+    float* wp = xp + images * l.xlen;
+    float* init = wp + Mp * l.R;
+    int32_t* off = (int32_t*)(void*)(init + Mp);
+    int32_t* pos = off + l.R;
+    pack_rows(w, k, Mp, l.R, l.R, 1, block, wp);
+    for (int64_t kk = 0; kk < Mp; kk++) init[kk] = bias && kk < k ? bias[kk] : 0.0f;
+    forward_offsets(&l, off);
+    if (l.cv_out) {
+        /* Positions run over a chunk of images, so tiles never straddle padding and tiny planes fill them. */
+        int32_t* opos = pos + l.chunk * l.P;
+        for (int64_t i = 0; i < l.chunk; i++) {
+            positions(l.OH, l.OW, l.WP, i * l.xlen, pos + i * l.P);
+            positions(l.OH, l.OW, l.OW, i * k * l.P, opos + i * l.P);
+        }
+        for (int64_t n0 = 0; n0 < l.N; n0 += l.chunk) {
+            const int64_t count = l.N - n0 < l.chunk ? l.N - n0 : l.chunk;
+            for (int64_t i = 0; i < count; i++) pad_image(&l, x + (n0 + i) * l.C * l.H * l.W, xp + i * l.xlen);
+            isa->cv_gemm(xp, pos, opos, count * l.P, off, l.R, wp, init, k, y + n0 * k * l.P, l.P, 0);
+        }
+        return CS_OK;
+    }
+    float* out = (float*)(void*)pos;  /* the wide output [Kp, Qr] */
+    for (int64_t n = 0; n < l.N; n++) {
         pad_image(&l, x + n * l.C * l.H * l.W, xp);
-        kernels()->forward(&l, xp, wb, bias, y + n * l.K * l.OH * l.OW);
+        float* yn = y + n * k * l.P;
+        isa->implicit_gemm(xp, off, l.R, wp, init, l.Kp / KB, l.Qr, out);
+        for (int64_t kk = 0; kk < k; kk++)
+            for (int64_t i = 0; i < l.OH; i++)
+                memcpy(yn + (kk * l.OH + i) * l.OW, out + kk * l.Qr + i * l.WP, (size_t)l.OW * sizeof(float));
     }
     return CS_OK;
 }
@@ -136,20 +237,36 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
     if (!x || !dy || !dw || !scratch) return CS_E_NULL;
     int32_t st = make_layout(g, k, &l);
     if (st != CS_OK) return st;
-    float* xp = scratch;
-    float* dyb = xp + l.C * l.HP * l.WP + l.blocks * l.R * KB;
-    const int64_t OWR = (l.OW + 15) / 16 * 16;
-    memset(dyb, 0, (size_t)(KB * l.OH * OWR) * sizeof(float));
-    for (int64_t n = 0; n < g->n; n++) {
-        pad_image(&l, x + n * l.C * l.H * l.W, xp);
-        const float* dyn = dy + n * l.K * l.OH * l.OW;
-        for (int64_t b = 0; b < l.blocks; b++) {
-            /* In a short last block the planes past kb keep the previous block's values; their sums are discarded. */
-            const int64_t kb = l.K - b * KB < KB ? l.K - b * KB : KB;
-            for (int64_t j = 0; j < kb; j++)
-                for (int64_t i = 0; i < l.OH; i++)
-                    memcpy(dyb + (j * l.OH + i) * OWR, dyn + ((b * KB + j) * l.OH + i) * l.OW, (size_t)l.OW * sizeof(float));
-            kernels()->grad_weight(&l, xp, dyb, b, dw);
+    const isa_kernels* isa = kernels();
+    const int64_t dlen = l.cv_out ? l.P * l.Kc : l.Kp * l.Qr;
+    float* xp = scratch;                    /* chunk × xlen */
+    float* dyw = xp + l.chunk * l.xlen;     /* chunk × dy: [P, Kc] transposed, or [Kp, Qr] wide with zero dropped columns */
+    int32_t* off = (int32_t*)(void*)(dyw + l.chunk * dlen);
+    int32_t* pos = off + l.R;
+    forward_offsets(&l, off);
+    positions(l.OH, l.OW, l.WP, 0, pos);
+    memset(dyw, 0, (size_t)(l.chunk * dlen) * sizeof(float));
+    for (int64_t n0 = 0; n0 < l.N; n0 += l.chunk) {
+        const int64_t images = l.N - n0 < l.chunk ? l.N - n0 : l.chunk;
+        for (int64_t i = 0; i < images; i++) {
+            pad_image(&l, x + (n0 + i) * l.C * l.H * l.W, xp + i * l.xlen);
+            const float* dyn = dy + (n0 + i) * k * l.P;
+            float* d = dyw + i * dlen;
+            if (l.cv_out)
+                for (int64_t kk = 0; kk < k; kk++)
+                    for (int64_t p = 0; p < l.P; p++) d[p * l.Kc + kk] = dyn[kk * l.P + p];
+            else
+                for (int64_t kk = 0; kk < k; kk++)
+                    for (int64_t oh = 0; oh < l.OH; oh++)
+                        memcpy(d + kk * l.Qr + oh * l.WP, dyn + (kk * l.OH + oh) * l.OW, (size_t)l.OW * sizeof(float));
+        }
+        if (l.cv_out) {
+            isa->cv_weight_gradient(xp, l.xlen, dyw, dlen, l.Kc, images, pos, l.P, off, l.R, dw, k);
+            continue;
+        }
+        for (int64_t b = 0; b < l.Kp / KB; b++) {
+            const int64_t kb = k - b * KB < KB ? k - b * KB : KB;
+            isa->weight_gradient(xp, l.xlen, dyw + b * KB * l.Qr, dlen, images, l.Qr, off, l.R, dw + b * KB * l.R, kb);
         }
     }
     return CS_OK;
@@ -162,25 +279,55 @@ int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, cons
     if (!w || !dy || !dx || !scratch) return CS_E_NULL;
     int32_t st = make_layout(g, k, &l);
     if (st != CS_OK) return st;
-    const int64_t T = l.K * l.KH * l.KW;
-    float* dyp = scratch;
-    float* tap_weight = dyp + l.K * l.HPD * l.WPD;
-    int32_t* tap_offset = (int32_t*)(void*)(tap_weight + l.C * T);
-    /* Tap (k, r, s) of input channel c reads dy[k, ih + PH − r·DH, iw + PW − s·DW]. */
-    for (int64_t c = 0; c < l.C; c++)
-        for (int64_t kk = 0, t = 0; kk < l.K; kk++)
-            for (int64_t r = 0; r < l.KH; r++)
-                for (int64_t s = 0; s < l.KW; s++, t++) {
-                    tap_weight[c * T + t] = w[((kk * l.C + c) * l.KH + r) * l.KW + s];
-                    tap_offset[c * T + t] = (int32_t)((kk * l.HPD + l.PH - r * l.DH + l.AH) * l.WPD + l.PW - s * l.DW + l.AW);
-                }
-    memset(dyp, 0, (size_t)(l.K * l.HPD * l.WPD) * sizeof(float));
-    for (int64_t n = 0; n < g->n; n++) {
-        const float* dyn = dy + n * l.K * l.OH * l.OW;
-        for (int64_t kk = 0; kk < l.K; kk++)
-            for (int64_t i = 0; i < l.OH; i++)
-                memcpy(dyp + (kk * l.HPD + i + l.AH) * l.WPD + l.AW, dyn + (kk * l.OH + i) * l.OW, (size_t)l.OW * sizeof(float));
-        kernels()->grad_input(&l, dyp, tap_weight, tap_offset, dx + n * l.C * l.H * l.W);
+    const isa_kernels* isa = kernels();
+    const int64_t block = l.cv_in ? isa->cb : KB, Mp = l.cv_in ? l.Cc : l.Cp, images = l.cv_in ? l.chunk2 : 1, HW = l.H * l.W;
+    float* dyp = scratch;  /* images × dylen */
+    float* wp = dyp + images * l.dylen;
+    float* init = wp + Mp * l.T2;
+    int32_t* off = (int32_t*)(void*)(init + Mp);
+    int32_t* pos = off + l.T2;
+    /* Tap (k, r, s) of input channel c reads dy[k, ih + PH − r·DH, iw + PW − s·DW] with weight w[k, c, r, s]:
+     * the weights as a [C, K·KH·KW] matrix, element (c, t) at w[(t / (KH·KW))·C·KH·KW + c·KH·KW + t % (KH·KW)]. */
+    const int64_t taps = l.KH * l.KW;
+    for (int64_t c = 0; c < Mp; c++) {
+        init[c] = 0.0f;
+        for (int64_t t = 0; t < l.T2; t++)
+            wp[((c / block) * l.T2 + t) * block + c % block] = c < l.C ? w[((t / taps) * l.C + c) * taps + t % taps] : 0.0f;
+    }
+    for (int64_t kk = 0, t = 0; kk < k; kk++)
+        for (int64_t r = 0; r < l.KH; r++)
+            for (int64_t s = 0; s < l.KW; s++, t++)
+                off[t] = (int32_t)((kk * l.HPD + l.PH - r * l.DH + l.AH) * l.WPD + l.PW - s * l.DW + l.AW);
+    memset(dyp, 0, (size_t)(images * l.dylen) * sizeof(float));
+    if (l.cv_in) {
+        int32_t* opos = pos + images * HW;
+        for (int64_t i = 0; i < images; i++) {
+            positions(l.H, l.W, l.WPD, i * l.dylen, pos + i * HW);
+            positions(l.H, l.W, l.W, i * l.C * HW, opos + i * HW);
+        }
+    }
+    float* out = (float*)(void*)pos;  /* position-vectorized: the wide output [Cp, Q2r] */
+    for (int64_t n0 = 0; n0 < l.N; n0 += images) {
+        const int64_t count = l.N - n0 < images ? l.N - n0 : images;
+        for (int64_t i = 0; i < count; i++) {
+            const float* dyn = dy + (n0 + i) * k * l.P;
+            for (int64_t kk = 0; kk < k; kk++)
+                for (int64_t r = 0; r < l.OH; r++)
+                    memcpy(dyp + i * l.dylen + (kk * l.HPD + r + l.AH) * l.WPD + l.AW, dyn + (kk * l.OH + r) * l.OW,
+                           (size_t)l.OW * sizeof(float));
+        }
+        float* dxn = dx + n0 * l.C * HW;
+        if (l.cv_in) {
+            isa->cv_gemm(dyp, pos, pos + images * HW, count * HW, off, l.T2, wp, init, l.C, dxn, HW, 1);
+            continue;
+        }
+        isa->implicit_gemm(dyp, off, l.T2, wp, init, l.Cp / KB, l.Q2r, out);
+        for (int64_t c = 0; c < l.C; c++)
+            for (int64_t i = 0; i < l.H; i++) {
+                float* dst = dxn + (c * l.H + i) * l.W;
+                const float* src = out + c * l.Q2r + i * l.WPD;
+                for (int64_t j = 0; j < l.W; j++) dst[j] += src[j];
+            }
     }
     return CS_OK;
 }

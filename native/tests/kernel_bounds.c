@@ -1,4 +1,5 @@
-/* Sanitizer driver for the window kernels: im2col/col2im (batch and per image) and max/avg pooling,
+/* Sanitizer driver for the window kernels: im2col/col2im (batch and per image), the direct convolution
+ * (forward, weight and input gradients, both tile families) and max/avg pooling,
  * forward and backward, over thousands of random geometries (stride, padding, dilation, ceil mode, odd
  * sizes), each buffer malloc'd at exactly the size the header documents, so AddressSanitizer sees any
  * read or write past it and UBSan any overflow or bad shift. Not part of CI; see docs/reliability.md:
@@ -38,6 +39,24 @@ static int conv_case(void)
     return bad ? -1 : 1;
 }
 
+/* Stride-1 direct convolution: channel counts on both sides of the channel-lane threshold, planes from 1×1. */
+static int direct_case(void)
+{
+    cs_conv_geometry g = { next(1, 3), next(1, 20), next(1, 12), next(1, 12), next(1, 5), next(1, 5),
+                           1, 1, next(0, 3), next(0, 3), next(1, 3), next(1, 3) };
+    int64_t k = next(1, 40);
+    int64_t oh = cs_conv_out_size(g.h, g.kh, 1, g.ph, g.dh), ow = cs_conv_out_size(g.w, g.kw, 1, g.pw, g.dw);
+    if (oh < 1 || ow < 1) return 0;
+    int64_t in = (int64_t)g.n * g.c * g.h * g.w, out = (int64_t)g.n * k * oh * ow, wn = k * g.c * g.kh * g.kw;
+    float *x = floats(in), *w = floats(wn), *b = floats(k), *y = floats(out), *dw = floats(wn), *dx = floats(in);
+    float* scratch = floats(cs_conv_direct_scratch(&g, k));
+    int bad = cs_conv_direct_f32(&g, k, x, w, next(0, 1) ? b : NULL, y, scratch) != CS_OK ||
+              cs_conv_direct_grad_weight_f32(&g, k, x, y, dw, scratch) != CS_OK ||
+              cs_conv_direct_grad_input_f32(&g, k, w, y, dx, scratch) != CS_OK;
+    free(x); free(w); free(b); free(y); free(dw); free(dx); free(scratch);
+    return bad ? -1 : 1;
+}
+
 static int pool_case(void)
 {
     cs_pool_geometry g = { next(1, 2), next(1, 3), next(1, 13), next(1, 13), next(1, 4), next(1, 4),
@@ -70,13 +89,13 @@ static int pool_case(void)
 
 int main(int argc, char** argv)
 {
-    int cases = argc > 1 ? atoi(argv[1]) : 2000, conv = 0, pool = 0;
+    int cases = argc > 1 ? atoi(argv[1]) : 2000, conv = 0, direct = 0, pool = 0;
     for (int i = 0; i < cases; i++)
     {
-        int c = conv_case(), p = pool_case();
-        if (c < 0 || p < 0) { fprintf(stderr, "case %d: a kernel refused a valid geometry\n", i); return 1; }
-        conv += c; pool += p;
+        int c = conv_case(), d = direct_case(), p = pool_case();
+        if (c < 0 || d < 0 || p < 0) { fprintf(stderr, "case %d: a kernel refused a valid geometry\n", i); return 1; }
+        conv += c; direct += d; pool += p;
     }
-    printf("%d convolution and %d pooling geometries ran clean (%s kernels)\n", conv, pool, cs_native_isa());
+    printf("%d convolution, %d direct convolution and %d pooling geometries ran clean (%s kernels)\n", conv, direct, pool, cs_native_isa());
     return 0;
 }

@@ -1,11 +1,10 @@
 namespace ConvSharp.Backends.Cpu;
 
-// Direct convolution on the CPU: native/kernels/conv_direct.c. It wins where im2col + GEMM has a tiny
-// inner dimension C·KH·KW (first layers: 1 or 3 input channels), and needs stride 1.
+// Direct convolution on the CPU: native/kernels/conv_direct.c, an implicit GEMM over a zero-padded copy of
+// each image. It needs stride 1; it beat im2col + a GEMM per image on every stride-1 shape of the benchmark
+// suite, most on small planes and few input channels (docs/benchmarks.md, "Direct convolution").
 internal sealed unsafe partial class CpuKernels
 {
-    /// <summary>Largest C·KH·KW computed directly (measured: docs/benchmarks.md, "Direct convolution").</summary>
-    internal const int DirectConvMaxRows = 80;
 
     private static readonly Lock ThreadGate = new();
     private static int _parallelSections, _savedThreads;
@@ -49,7 +48,19 @@ internal sealed unsafe partial class CpuKernels
     }
 
     public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
-        geometry.SH == 1 && geometry.SW == 1 && geometry.ColumnRows <= DirectConvMaxRows;
+        geometry.SH == 1 && geometry.SW == 1 && DirectWasteIsSmall(geometry) && DirectPlanesFit(geometry, outChannels);
+
+    /// <summary>The input gradient runs as a full correlation over every input position: when the output is much
+    /// smaller than the input (a large kernel without padding), most of its taps would read zero padding.</summary>
+    private static bool DirectWasteIsSmall(in ConvGeometry g) => 2L * g.H * g.W <= 3L * g.OH * g.OW;
+
+    /// <summary>The native kernels address a padded image (and the padded output gradient) with 32-bit offsets.</summary>
+    private static bool DirectPlanesFit(in ConvGeometry g, int outChannels)
+    {
+        long spanH = (long)g.DH * (g.KH - 1), spanW = (long)g.DW * (g.KW - 1);
+        return (long)g.C * (g.H + 2L * g.PH) * (g.W + 2L * g.PW) < 1L << 28 &&
+               outChannels * (g.OH + 2 * spanH) * (g.OW + 2 * spanW) < 1L << 28;
+    }
 
     public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y)
     {
@@ -104,8 +115,8 @@ internal sealed unsafe partial class CpuKernels
     {
         Guard.Positive(outChannels);
         if (!PrefersDirectConv(geometry, outChannels))
-            throw new ArgumentException($"Direct convolution needs stride 1 and C·KH·KW ≤ {DirectConvMaxRows}; got stride " +
-                                        $"{geometry.SH}x{geometry.SW} and {geometry.ColumnRows}.", nameof(geometry));
+            throw new ArgumentException($"Direct convolution needs stride 1 and an output at least 2/3 of the input's size; got stride " +
+                                        $"{geometry.SH}x{geometry.SW}, input {geometry.H}x{geometry.W}, output {geometry.OH}x{geometry.OW}.", nameof(geometry));
     }
 
     private static long DirectOutputLength(in ConvGeometry geometry, int outChannels) =>
