@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "convsharp_native.h"
+#include "cs_fastmath.h"
 #include "cs_simd.h"
 
 static inline float apply_binary(int32_t op, float a, float b)
@@ -155,12 +156,11 @@ int32_t cs_unary_f32(int32_t op, int64_t n, const float* x, float* y, float alph
     case CS_U_RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f; break;
     case CS_U_SIGMOID:
         for (int64_t i = 0; i < n; i++) {
-            float v = x[i];  /* stable on both sides: never exp of a large positive number */
-            if (v >= 0.0f) { float e = expf(-v); y[i] = 1.0f / (1.0f + e); }
-            else { float e = expf(v); y[i] = e / (1.0f + e); }
+            float v = x[i], e = cs_exp(-__builtin_fabsf(v));  /* stable on both sides: never exp of a large positive number */
+            y[i] = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
         }
         break;
-    case CS_U_TANH: for (int64_t i = 0; i < n; i++) y[i] = tanhf(x[i]); break;
+    case CS_U_TANH: for (int64_t i = 0; i < n; i++) y[i] = cs_tanh(x[i]); break;
     case CS_U_GELU: for (int64_t i = 0; i < n; i++) y[i] = gelu(x[i]); break;
     case CS_U_ELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]); break;
     case CS_U_LEAKY_RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * x[i]; break;

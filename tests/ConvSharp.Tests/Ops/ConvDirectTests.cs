@@ -7,7 +7,8 @@ namespace ConvSharp.Tests.Ops;
 /// channels), channel counts that are not a multiple of the 16-channel block, position counts that leave
 /// partial tiles, dilation, uneven padding, and planes large enough that images are processed in several
 /// chunks. Forward, input and weight gradients are compared with double-precision loops (the adjoint sums
-/// written out), so shapes can be larger than finite differences allow.</summary>
+/// written out), so shapes can be larger than finite differences allow. Layers whose output is much smaller
+/// than the input take the GEMM + col2im input gradient beside the direct forward and weight gradient.</summary>
 public class ConvDirectTests
 {
     public static TheoryData<string> Geometries() => new()
@@ -21,7 +22,9 @@ public class ConvDirectTests
         "3 8 16 40 40 3 3 1 1 1 1",   // one image a chunk (forward, weight gradient), two (input gradient)
         "2 3 5 60 60 3 3 1 1 1 1",    // position lanes, one image a chunk
         "2 1 16 28 28 3 3 1 1 1 1",   // a first layer: position lanes (C·KH·KW = 9)
-        "2 6 16 14 14 3 3 0 0 1 1",   // valid padding, output 12×12 (within the 2/3 bound)
+        "2 6 16 14 14 3 3 0 0 1 1",   // valid padding, output 12×12: input gradient still direct
+        "2 6 16 14 14 5 5 0 0 1 1",   // LeNet-5's second layer: output 10×10, input gradient by GEMM + col2im
+        "3 16 20 5 5 5 5 0 0 1 1",    // LeNet-5's third layer: one output position an image
     };
 
     [Theory]
@@ -75,11 +78,13 @@ public class ConvDirectTests
     }
 
     [Fact]
-    public void A_large_kernel_without_padding_goes_to_the_gemm_path()
+    public void Only_outputs_much_smaller_than_the_input_scatter_the_input_gradient()
     {
-        // LeNet-5's 16→120 layer: 5×5 input, 1×1 output; its input gradient as a correlation over the input would be 25× the work.
-        Assert.False(Device.Cpu.Kernels.PrefersDirectConv(new ConvGeometry(16, 16, 5, 5, 5, 5), 120));
+        var lenet3 = new ConvGeometry(16, 16, 5, 5, 5, 5);  // 5×5 → 1×1: a correlation over the input would be 25× the work
+        Assert.True(Device.Cpu.Kernels.PrefersDirectConv(lenet3, 120));
+        Assert.True(lenet3.InputGradientIsMostlyPadding);
+        Assert.False(new ConvGeometry(16, 6, 14, 14, 3, 3).InputGradientIsMostlyPadding);          // 12×12 output
+        Assert.False(new ConvGeometry(16, 32, 7, 7, 3, 3, 1, 1, 1, 1).InputGradientIsMostlyPadding);
         Assert.False(Device.Cpu.Kernels.PrefersDirectConv(new ConvGeometry(1, 3, 64, 64, 5, 5, 2, 2, 2, 2), 16));  // stride 2
-        Assert.True(Device.Cpu.Kernels.PrefersDirectConv(new ConvGeometry(16, 32, 7, 7, 3, 3, 1, 1, 1, 1), 64));
     }
 }

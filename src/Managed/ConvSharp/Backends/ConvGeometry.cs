@@ -53,6 +53,11 @@ internal readonly record struct ConvGeometry
     /// <summary>Columns of the batched column matrix: N*OH*OW.</summary>
     public long ColumnCols => (long)N * OH * OW;
 
+    /// <summary>True when the output is much smaller than the input (a large kernel without padding: LeNet-5's 5×5
+    /// layers): an input gradient computed as a correlation over every input position would then read mostly the
+    /// zero border of the output gradient, so it is better scattered through a GEMM and col2im.</summary>
+    public bool InputGradientIsMostlyPadding => 2L * H * W > 3L * OH * OW;
+
     /// <summary>Floats in the batched column matrix.</summary>
     public long ColumnLength => ColumnRows * ColumnCols;
 

@@ -36,7 +36,7 @@ internal sealed unsafe partial class CpuKernels
         {
             if (workers == 1)
                 body(0, 0, count);
-            else
+            else if (!WorkerTeam.Shared.TryRun(count, workers, body))
                 Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
                     i => body(i, (int)((long)count * i / workers), (int)((long)count * (i + 1) / workers)));
         }
@@ -48,11 +48,7 @@ internal sealed unsafe partial class CpuKernels
     }
 
     public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
-        geometry.SH == 1 && geometry.SW == 1 && DirectWasteIsSmall(geometry) && DirectPlanesFit(geometry, outChannels);
-
-    /// <summary>The input gradient runs as a full correlation over every input position: when the output is much
-    /// smaller than the input (a large kernel without padding), most of its taps would read zero padding.</summary>
-    private static bool DirectWasteIsSmall(in ConvGeometry g) => 2L * g.H * g.W <= 3L * g.OH * g.OW;
+        geometry.SH == 1 && geometry.SW == 1 && DirectPlanesFit(geometry, outChannels);
 
     /// <summary>The native kernels address a padded image (and the padded output gradient) with 32-bit offsets.</summary>
     private static bool DirectPlanesFit(in ConvGeometry g, int outChannels)
@@ -115,8 +111,8 @@ internal sealed unsafe partial class CpuKernels
     {
         Guard.Positive(outChannels);
         if (!PrefersDirectConv(geometry, outChannels))
-            throw new ArgumentException($"Direct convolution needs stride 1 and an output at least 2/3 of the input's size; got stride " +
-                                        $"{geometry.SH}x{geometry.SW}, input {geometry.H}x{geometry.W}, output {geometry.OH}x{geometry.OW}.", nameof(geometry));
+            throw new ArgumentException($"Direct convolution needs stride 1 and planes under 2^28 floats; got stride " +
+                                        $"{geometry.SH}x{geometry.SW}, input {geometry.C}x{geometry.H}x{geometry.W}.", nameof(geometry));
     }
 
     private static long DirectOutputLength(in ConvGeometry geometry, int outChannels) =>
