@@ -5,6 +5,7 @@ namespace ConvSharp.Benchmarks;
 /// <summary>Quick same-run comparisons between BenchmarkDotNet runs, and loops to attach `perf record` to:
 /// <list type="bullet">
 /// <item>`steps NETWORK [--batch B] [--threads T] [--rounds R] [--only convsharp|torch]`: training steps.</item>
+/// <item>`infer [--batch B] [--threads T]`: inference of the 29,066-parameter network.</item>
 /// <item>`convs [--threads T] [--rounds R] [--shape "N C K H W"] [--only …]`: Conv2d forward + backward per shape.</item>
 /// </list>
 /// Both libraries run in alternating rounds of about 0.2 s each; the median round of each and their ratio are printed.</summary>
@@ -16,6 +17,15 @@ public static class StepTiming
         var bench = new TrainingStepBenchmarks { Network = network, Batch = Option(args, "--batch", 16), Threads = Option(args, "--threads", 2) };
         bench.Setup();
         Compare($"{network} batch {bench.Batch} train step", bench.Batch, () => bench.ConvSharpStep(), () => bench.TorchStep(), args);
+        bench.Cleanup();
+        return 0;
+    }
+
+    public static int Infer(string[] args)
+    {
+        var bench = new InferenceBenchmarks { Batch = Option(args, "--batch", 1), Threads = Option(args, "--threads", 2) };
+        bench.Setup();
+        Compare($"mnist-cnn inference batch {bench.Batch}", bench.Batch, () => bench.ConvSharpInference(), () => bench.TorchInference(), args);
         bench.Cleanup();
         return 0;
     }
