@@ -10,22 +10,24 @@ extern "C" {
 
 enum { CS_UPSAMPLE_NEAREST = 0, CS_UPSAMPLE_BILINEAR = 1 };
 
-/* Direct stride-1 convolution (any padding and dilation, one group) as an implicit GEMM: each image is
- * copied into a zero-padded plane and tap (c, r, s) of the kernel is a fixed offset into it, so register
- * tiles read the input in place and no column matrix is written (conv_direct.c). Two tile families:
- * channel lanes (a vector of output channels × 6 broadcast positions, for K ≥ one vector and C·KH·KW ≥ 32;
- * positions run across a chunk of images, so small planes waste nothing) and position lanes (4 output
- * channels × 3 vectors of a "wide" output row, for the few-channel first layers). The input gradient is
- * the same tile over dy padded by the kernel's span, with taps (k, r, s) and transposed weights.
- * g describes the input (N, C, H, W), kernel, padding and dilation; k is the number of output channels;
- * x [N, C, H, W], w [K, C, KH, KW], y and dy [N, K, OH, OW]. scratch holds cs_conv_direct_scratch(g, k)
- * floats. Forward writes y (plus bias when not NULL); the gradients are ADDED into dw and dx. Planes past
- * 2^30 floats are refused (CS_E_RANGE). */
-CS_API int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k);
+/* Direct convolution (any stride, padding and dilation, one group) as an implicit GEMM: input rows are copied
+ * into a zero-padded scratch and tap (c, r, s) of the kernel is a fixed offset into it, so register tiles read
+ * the input in place and no column matrix is written (conv_direct.c). Two tile families: channel lanes (a vector
+ * of output channels × 6 broadcast positions, for K ≥ one vector and C·KH·KW ≥ 32, and for every strided layer;
+ * positions run across a chunk of small images, or over bands of output rows of a large one) and position lanes
+ * (4 output channels × 3 vectors of a "wide" output row, for few-channel stride-1 layers). The input gradient
+ * (stride 1 only) is the same tile over dy padded by the kernel's span, with taps (k, r, s) and transposed weights.
+ * g describes the input (N, C, H, W), kernel, stride, padding and dilation; k is the number of output channels;
+ * x [N, C, H, W], w [K, C, KH, KW], y and dy [N, K, OH, OW]. The forward and the weight gradient split their work
+ * into `parts` even shares (images, or bands of output rows when there are fewer images than parts) and compute
+ * share `part`: callers run the parts on different threads with their own scratch (and, for dw, their own
+ * accumulator). scratch holds cs_conv_direct_scratch(g, k, parts) floats. Forward writes y (plus bias when not
+ * NULL); the gradients are ADDED into dw and dx. Planes past 2^30 floats are refused (CS_E_RANGE). */
+CS_API int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k, int64_t parts);
 CS_API int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
-                                  const float* bias, float* y, float* scratch);
+                                  const float* bias, float* y, float* scratch, int64_t part, int64_t parts);
 CS_API int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* dy,
-                                              float* dw, float* scratch);
+                                              float* dw, float* scratch, int64_t part, int64_t parts);
 CS_API int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, const float* w, const float* dy,
                                              float* dx, float* scratch);
 

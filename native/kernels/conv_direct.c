@@ -79,32 +79,40 @@ static const isa_kernels* kernels(void)
 }
 
 typedef struct {
-    int64_t N, C, H, W, K, KH, KW, PH, PW, DH, DW, OH, OW, R, Kp, Cp, Kc, Cc, P;
+    int64_t N, C, H, W, K, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, R, Kp, Cp, Kc, Cc, P;
     int64_t HP, WP, xlen, Q, Qr;                 /* forward and weight gradient */
     int64_t AH, AW, HPD, WPD, dylen, T2, Q2r;    /* input gradient */
     int64_t chunk, chunk2;  /* images per pass: forward and weight gradient; input gradient */
+    int64_t band;           /* output rows per band when images are split into bands (0: whole images) */
     int cv_out, cv_in;  /* channel-vectorized tiles for K (forward, weight gradient) and for C (input gradient) */
 } layout;
 
 static int64_t round_up(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-static int32_t make_layout(const cs_conv_geometry* g, int64_t k, layout* l)
+/* Padded input rows that output rows [r0, r1) read. */
+static int64_t band_rows(const layout* l, int64_t r0, int64_t r1) { return (r1 - 1 - r0) * l->SH + (l->KH - 1) * l->DH + 1; }
+
+static int32_t make_layout(const cs_conv_geometry* g, int64_t k, int64_t parts, layout* l)
 {
     if (!g) return CS_E_NULL;
-    if (g->n < 1 || g->c < 1 || g->h < 1 || g->w < 1 || g->kh < 1 || g->kw < 1 || k < 1 ||
-        g->sh != 1 || g->sw != 1 || g->ph < 0 || g->pw < 0 || g->dh < 1 || g->dw < 1)
+    if (g->n < 1 || g->c < 1 || g->h < 1 || g->w < 1 || g->kh < 1 || g->kw < 1 || k < 1 || parts < 1 ||
+        g->sh < 1 || g->sw < 1 || g->ph < 0 || g->pw < 0 || g->dh < 1 || g->dw < 1)
         return CS_E_RANGE;
     const isa_kernels* isa = kernels();
     const int64_t lanes = isa->lanes;
     l->N = g->n; l->C = g->c; l->H = g->h; l->W = g->w; l->K = k; l->KH = g->kh; l->KW = g->kw;
-    l->PH = g->ph; l->PW = g->pw; l->DH = g->dh; l->DW = g->dw;
-    l->OH = cs_conv_out_size(g->h, g->kh, 1, g->ph, g->dh);
-    l->OW = cs_conv_out_size(g->w, g->kw, 1, g->pw, g->dw);
+    l->SH = g->sh; l->SW = g->sw; l->PH = g->ph; l->PW = g->pw; l->DH = g->dh; l->DW = g->dw;
+    l->OH = cs_conv_out_size(g->h, g->kh, g->sh, g->ph, g->dh);
+    l->OW = cs_conv_out_size(g->w, g->kw, g->sw, g->pw, g->dw);
     if (l->OH < 1 || l->OW < 1) return CS_E_GEOMETRY;
+    const int strided = g->sh != 1 || g->sw != 1;
     l->R = g->c * g->kh * g->kw;
     l->P = l->OH * l->OW;
-    /* Lanes over channels waste nothing on small planes but need at least a vector of channels. */
-    l->cv_out = k >= lanes && l->R >= 32;
+    /* Lanes over channels waste nothing on small planes but need at least a vector of channels; position
+     * lanes run over the rows of a stride-1 output only. */
+    l->cv_out = strided || (k >= lanes && l->R >= 32);
     l->cv_in = g->c >= lanes && k * g->kh * g->kw >= 32;
     l->Kp = round_up(k, KB);
     l->Cp = round_up(g->c, KB);
@@ -127,11 +135,27 @@ static int32_t make_layout(const cs_conv_geometry* g, int64_t k, layout* l)
     const int64_t per_image = l->xlen + (l->cv_out ? l->P * l->Kc : l->Kp * l->Qr);
     l->chunk = CHUNK_FLOATS / per_image < 1 ? 1 : CHUNK_FLOATS / per_image > l->N ? l->N : CHUNK_FLOATS / per_image;
     l->chunk2 = CHUNK_FLOATS / l->dylen < 1 ? 1 : CHUNK_FLOATS / l->dylen > l->N ? l->N : CHUNK_FLOATS / l->dylen;
+    /* Channel lanes split an image into bands of output rows when it does not fit the chunk budget (its input
+     * rows then stay in cache across all channel blocks) or when there are fewer images than parts. */
+    l->band = 0;
+    if (l->cv_out && (per_image > CHUNK_FLOATS || l->N < parts)) {
+        int64_t row_cost = l->C * l->SH * l->WP + l->OW * (l->Kc + 2);
+        int64_t rows = max64(1, CHUNK_FLOATS / row_cost);
+        int64_t per_image_parts = (parts + l->N - 1) / l->N;
+        l->band = max64(1, min64(min64(rows, l->OH), (l->OH + per_image_parts - 1) / per_image_parts));
+    }
     return CS_OK;
+}
+
+/* Floats of one band's padded input and of its transposed output gradient, positions included. */
+static int64_t band_scratch(const layout* l)
+{
+    return round_up(l->C * band_rows(l, 0, l->band) * l->WP, 16) + l->band * l->OW * (l->Kc + 2) + l->R;
 }
 
 static int64_t forward_scratch(const layout* l)
 {
+    if (l->band) return band_scratch(l) + l->Kc * l->R + l->Kc;
     return l->cv_out ? l->chunk * (l->xlen + 2 * l->P) + l->Kc * l->R + l->Kc + l->R
                      : l->xlen + l->Kp * l->Qr + l->Kp * l->R + l->Kp + l->R;
 }
@@ -142,16 +166,16 @@ static int64_t input_grad_scratch(const layout* l)
 }
 static int64_t weight_grad_scratch(const layout* l)
 {
+    if (l->band) return band_scratch(l);
     return l->chunk * (l->xlen + (l->cv_out ? l->P * l->Kc : l->Kp * l->Qr)) + l->R + l->P;
 }
 
-int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k)
+int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k, int64_t parts)
 {
     layout l;
-    if (make_layout(g, k, &l) != CS_OK) return -1;
-    int64_t most = forward_scratch(&l);
-    if (input_grad_scratch(&l) > most) most = input_grad_scratch(&l);
-    if (weight_grad_scratch(&l) > most) most = weight_grad_scratch(&l);
+    if (make_layout(g, k, parts, &l) != CS_OK) return -1;
+    int64_t most = max64(forward_scratch(&l), weight_grad_scratch(&l));
+    if (g->sh == 1 && g->sw == 1) most = max64(most, input_grad_scratch(&l));
     return most;
 }
 
@@ -164,19 +188,33 @@ static void pad_image(const layout* l, const float* x, float* xp)
             memcpy(xp + (c * l->HP + i + l->PH) * l->WP + l->PW, x + (c * l->H + i) * l->W, (size_t)l->W * sizeof(float));
 }
 
-/* Tap (c, r, s) of the forward and weight-gradient planes. */
-static void forward_offsets(const layout* l, int32_t* off)
+/* The padded input rows that output rows [r0, r1) of image x read, as C planes of `rows` rows. */
+static int64_t pad_band(const layout* l, const float* x, int64_t r0, int64_t r1, float* xp)
+{
+    const int64_t rows = band_rows(l, r0, r1), first = r0 * l->SH;
+    memset(xp, 0, (size_t)(l->C * rows * l->WP) * sizeof(float));
+    for (int64_t c = 0; c < l->C; c++)
+        for (int64_t r = 0; r < rows; r++) {
+            const int64_t ih = first + r - l->PH;
+            if (ih >= 0 && ih < l->H)
+                memcpy(xp + (c * rows + r) * l->WP + l->PW, x + (c * l->H + ih) * l->W, (size_t)l->W * sizeof(float));
+        }
+    return rows;
+}
+
+/* Tap (c, r, s) of a padded input whose channel planes have `rows` rows. */
+static void input_offsets(const layout* l, int64_t rows, int32_t* off)
 {
     for (int64_t c = 0, t = 0; c < l->C; c++)
         for (int64_t r = 0; r < l->KH; r++)
-            for (int64_t s = 0; s < l->KW; s++, t++) off[t] = (int32_t)((c * l->HP + r * l->DH) * l->WP + s * l->DW);
+            for (int64_t s = 0; s < l->KW; s++, t++) off[t] = (int32_t)((c * rows + r * l->DH) * l->WP + s * l->DW);
 }
 
-/* Offsets base + i·width + j of the rows × cols positions of a plane whose rows are `width` floats apart. */
-static void positions(int64_t rows, int64_t cols, int64_t width, int64_t base, int32_t* pos)
+/* Offsets base + i·row_step + j·col_step of the rows × cols positions of a plane. */
+static void positions(int64_t rows, int64_t cols, int64_t row_step, int64_t col_step, int64_t base, int32_t* pos)
 {
     for (int64_t i = 0, p = 0; i < rows; i++)
-        for (int64_t j = 0; j < cols; j++, p++) pos[p] = (int32_t)(base + i * width + j);
+        for (int64_t j = 0; j < cols; j++, p++) pos[p] = (int32_t)(base + i * row_step + j * col_step);
 }
 
 /* Packs a [M, T] row-major matrix (element (m, t) at src[m·ms + t·ts]) into blocks of `block` rows:
@@ -187,40 +225,72 @@ static void pack_rows(const float* src, int64_t M, int64_t Mp, int64_t T, int64_
         for (int64_t t = 0; t < T; t++) dst[((m / block) * T + t) * block + m % block] = m < M ? src[m * ms + t * ts] : 0.0f;
 }
 
+/* A part's share [begin, end) of `units` work units. */
+static void share(int64_t units, int64_t part, int64_t parts, int64_t* begin, int64_t* end)
+{
+    *begin = units * part / parts;
+    *end = units * (part + 1) / parts;
+}
+
 int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
-                           const float* bias, float* y, float* scratch)
+                           const float* bias, float* y, float* scratch, int64_t part, int64_t parts)
 {
     layout l;
     if (!x || !w || !y || !scratch) return CS_E_NULL;
-    int32_t st = make_layout(g, k, &l);
+    int32_t st = make_layout(g, k, parts, &l);
     if (st != CS_OK) return st;
+    if (part < 0 || part >= parts) return CS_E_RANGE;
     const isa_kernels* isa = kernels();
-    const int64_t block = l.cv_out ? isa->cb : KB, Mp = l.cv_out ? l.Kc : l.Kp, images = l.cv_out ? l.chunk : 1;
-    float* xp = scratch;  /* images × xlen */
-    float* wp = xp + images * l.xlen;
+    const int64_t block = l.cv_out ? isa->cb : KB, Mp = l.cv_out ? l.Kc : l.Kp;
+    float* wp = scratch;
     float* init = wp + Mp * l.R;
-    int32_t* off = (int32_t*)(void*)(init + Mp);
-    int32_t* pos = off + l.R;
+    float* rest = init + Mp;
     pack_rows(w, k, Mp, l.R, l.R, 1, block, wp);
     for (int64_t kk = 0; kk < Mp; kk++) init[kk] = bias && kk < k ? bias[kk] : 0.0f;
-    forward_offsets(&l, off);
+    const int64_t CHW = l.C * l.H * l.W;
+    if (l.band) {
+        /* Units are bands of output rows; each is padded on its own and its positions address y directly. */
+        float* xp = rest;
+        int32_t* off = (int32_t*)(void*)(xp + round_up(l.C * band_rows(&l, 0, l.band) * l.WP, 16));
+        int32_t* pos = off + l.R;
+        int32_t* opos = pos + l.band * l.OW;
+        const int64_t bands = (l.OH + l.band - 1) / l.band;
+        int64_t u0, u1;
+        share(l.N * bands, part, parts, &u0, &u1);
+        for (int64_t u = u0; u < u1; u++) {
+            const int64_t n = u / bands, r0 = (u % bands) * l.band, r1 = min64(r0 + l.band, l.OH);
+            const int64_t rows = pad_band(&l, x + n * CHW, r0, r1, xp);
+            input_offsets(&l, rows, off);
+            positions(r1 - r0, l.OW, l.SH * l.WP, l.SW, 0, pos);
+            positions(r1 - r0, l.OW, l.OW, 1, n * k * l.P + r0 * l.OW, opos);
+            isa->cv_gemm(xp, pos, opos, (r1 - r0) * l.OW, off, l.R, wp, init, k, y, l.P, 0);
+        }
+        return CS_OK;
+    }
+    int64_t n0, n1;
+    share(l.N, part, parts, &n0, &n1);
+    float* xp = rest;  /* images × xlen */
+    const int64_t images = l.cv_out ? l.chunk : 1;
+    int32_t* off = (int32_t*)(void*)(xp + images * l.xlen);
+    int32_t* pos = off + l.R;
+    input_offsets(&l, l.HP, off);
     if (l.cv_out) {
         /* Positions run over a chunk of images, so tiles never straddle padding and tiny planes fill them. */
         int32_t* opos = pos + l.chunk * l.P;
         for (int64_t i = 0; i < l.chunk; i++) {
-            positions(l.OH, l.OW, l.WP, i * l.xlen, pos + i * l.P);
-            positions(l.OH, l.OW, l.OW, i * k * l.P, opos + i * l.P);
+            positions(l.OH, l.OW, l.SH * l.WP, l.SW, i * l.xlen, pos + i * l.P);
+            positions(l.OH, l.OW, l.OW, 1, i * k * l.P, opos + i * l.P);
         }
-        for (int64_t n0 = 0; n0 < l.N; n0 += l.chunk) {
-            const int64_t count = l.N - n0 < l.chunk ? l.N - n0 : l.chunk;
-            for (int64_t i = 0; i < count; i++) pad_image(&l, x + (n0 + i) * l.C * l.H * l.W, xp + i * l.xlen);
-            isa->cv_gemm(xp, pos, opos, count * l.P, off, l.R, wp, init, k, y + n0 * k * l.P, l.P, 0);
+        for (int64_t c0 = n0; c0 < n1; c0 += l.chunk) {
+            const int64_t count = min64(n1 - c0, l.chunk);
+            for (int64_t i = 0; i < count; i++) pad_image(&l, x + (c0 + i) * CHW, xp + i * l.xlen);
+            isa->cv_gemm(xp, pos, opos, count * l.P, off, l.R, wp, init, k, y + c0 * k * l.P, l.P, 0);
         }
         return CS_OK;
     }
     float* out = (float*)(void*)pos;  /* the wide output [Kp, Qr] */
-    for (int64_t n = 0; n < l.N; n++) {
-        pad_image(&l, x + n * l.C * l.H * l.W, xp);
+    for (int64_t n = n0; n < n1; n++) {
+        pad_image(&l, x + n * CHW, xp);
         float* yn = y + n * k * l.P;
         isa->implicit_gemm(xp, off, l.R, wp, init, l.Kp / KB, l.Qr, out);
         for (int64_t kk = 0; kk < k; kk++)
@@ -230,31 +300,61 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
     return CS_OK;
 }
 
+/* dy of output rows [r0, r1) of one image, transposed to [position][Kc] (channels past K stay zero). */
+static void transpose_dy(const layout* l, const float* dyn, int64_t r0, int64_t r1, float* d)
+{
+    const int64_t p0 = r0 * l->OW, count = (r1 - r0) * l->OW;
+    for (int64_t kk = 0; kk < l->K; kk++)
+        for (int64_t p = 0; p < count; p++) d[p * l->Kc + kk] = dyn[kk * l->P + p0 + p];
+}
+
 int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* dy,
-                                       float* dw, float* scratch)
+                                       float* dw, float* scratch, int64_t part, int64_t parts)
 {
     layout l;
     if (!x || !dy || !dw || !scratch) return CS_E_NULL;
-    int32_t st = make_layout(g, k, &l);
+    int32_t st = make_layout(g, k, parts, &l);
     if (st != CS_OK) return st;
+    if (part < 0 || part >= parts) return CS_E_RANGE;
     const isa_kernels* isa = kernels();
+    const int64_t CHW = l.C * l.H * l.W;
+    if (l.band) {
+        float* xp = scratch;
+        float* d = xp + round_up(l.C * band_rows(&l, 0, l.band) * l.WP, 16);
+        int32_t* pos = (int32_t*)(void*)(d + l.band * l.OW * l.Kc);
+        int32_t* off = pos + 2 * l.band * l.OW;
+        memset(d, 0, (size_t)(l.band * l.OW * l.Kc) * sizeof(float));
+        const int64_t bands = (l.OH + l.band - 1) / l.band;
+        int64_t u0, u1;
+        share(l.N * bands, part, parts, &u0, &u1);
+        for (int64_t u = u0; u < u1; u++) {
+            const int64_t n = u / bands, r0 = (u % bands) * l.band, r1 = min64(r0 + l.band, l.OH);
+            const int64_t rows = pad_band(&l, x + n * CHW, r0, r1, xp);
+            input_offsets(&l, rows, off);
+            positions(r1 - r0, l.OW, l.SH * l.WP, l.SW, 0, pos);
+            transpose_dy(&l, dy + n * k * l.P, r0, r1, d);
+            isa->cv_weight_gradient(xp, 0, d, 0, l.Kc, 1, pos, (r1 - r0) * l.OW, off, l.R, dw, k);
+        }
+        return CS_OK;
+    }
+    int64_t n0, n1;
+    share(l.N, part, parts, &n0, &n1);
     const int64_t dlen = l.cv_out ? l.P * l.Kc : l.Kp * l.Qr;
     float* xp = scratch;                    /* chunk × xlen */
     float* dyw = xp + l.chunk * l.xlen;     /* chunk × dy: [P, Kc] transposed, or [Kp, Qr] wide with zero dropped columns */
     int32_t* off = (int32_t*)(void*)(dyw + l.chunk * dlen);
     int32_t* pos = off + l.R;
-    forward_offsets(&l, off);
-    positions(l.OH, l.OW, l.WP, 0, pos);
+    input_offsets(&l, l.HP, off);
+    positions(l.OH, l.OW, l.SH * l.WP, l.SW, 0, pos);
     memset(dyw, 0, (size_t)(l.chunk * dlen) * sizeof(float));
-    for (int64_t n0 = 0; n0 < l.N; n0 += l.chunk) {
-        const int64_t images = l.N - n0 < l.chunk ? l.N - n0 : l.chunk;
+    for (int64_t c0 = n0; c0 < n1; c0 += l.chunk) {
+        const int64_t images = min64(n1 - c0, l.chunk);
         for (int64_t i = 0; i < images; i++) {
-            pad_image(&l, x + (n0 + i) * l.C * l.H * l.W, xp + i * l.xlen);
-            const float* dyn = dy + (n0 + i) * k * l.P;
+            pad_image(&l, x + (c0 + i) * CHW, xp + i * l.xlen);
+            const float* dyn = dy + (c0 + i) * k * l.P;
             float* d = dyw + i * dlen;
             if (l.cv_out)
-                for (int64_t kk = 0; kk < k; kk++)
-                    for (int64_t p = 0; p < l.P; p++) d[p * l.Kc + kk] = dyn[kk * l.P + p];
+                transpose_dy(&l, dyn, 0, l.OH, d);
             else
                 for (int64_t kk = 0; kk < k; kk++)
                     for (int64_t oh = 0; oh < l.OH; oh++)
@@ -277,8 +377,9 @@ int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, cons
 {
     layout l;
     if (!w || !dy || !dx || !scratch) return CS_E_NULL;
-    int32_t st = make_layout(g, k, &l);
+    int32_t st = make_layout(g, k, 1, &l);
     if (st != CS_OK) return st;
+    if (l.SH != 1 || l.SW != 1) return CS_E_RANGE;  /* strided layers scatter their input gradient (GEMM + col2im) */
     const isa_kernels* isa = kernels();
     const int64_t block = l.cv_in ? isa->cb : KB, Mp = l.cv_in ? l.Cc : l.Cp, images = l.cv_in ? l.chunk2 : 1, HW = l.H * l.W;
     float* dyp = scratch;  /* images × dylen */
@@ -302,8 +403,8 @@ int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, cons
     if (l.cv_in) {
         int32_t* opos = pos + images * HW;
         for (int64_t i = 0; i < images; i++) {
-            positions(l.H, l.W, l.WPD, i * l.dylen, pos + i * HW);
-            positions(l.H, l.W, l.W, i * l.C * HW, opos + i * HW);
+            positions(l.H, l.W, l.WPD, 1, i * l.dylen, pos + i * HW);
+            positions(l.H, l.W, l.W, 1, i * l.C * HW, opos + i * HW);
         }
     }
     float* out = (float*)(void*)pos;  /* position-vectorized: the wide output [Cp, Q2r] */

@@ -39,20 +39,24 @@ static int conv_case(void)
     return bad ? -1 : 1;
 }
 
-/* Stride-1 direct convolution: channel counts on both sides of the channel-lane threshold, planes from 1×1. */
+/* Direct convolution: channel counts on both sides of the channel-lane threshold, planes from 1×1 to ones split
+ * into bands, strides 1-3 (the input gradient for stride 1), every part of a 1-3 way split. */
 static int direct_case(void)
 {
-    cs_conv_geometry g = { next(1, 3), next(1, 20), next(1, 12), next(1, 12), next(1, 5), next(1, 5),
-                           1, 1, next(0, 3), next(0, 3), next(1, 3), next(1, 3) };
-    int64_t k = next(1, 40);
-    int64_t oh = cs_conv_out_size(g.h, g.kh, 1, g.ph, g.dh), ow = cs_conv_out_size(g.w, g.kw, 1, g.pw, g.dw);
+    int big = next(0, 9) == 0, stride = next(0, 1) ? 1 : next(2, 3);
+    cs_conv_geometry g = { next(1, 3), next(1, 20), big ? next(60, 90) : next(1, 12), big ? next(60, 90) : next(1, 12),
+                           next(1, 5), next(1, 5), stride, stride, next(0, 3), next(0, 3), next(1, 3), next(1, 3) };
+    int64_t k = next(1, 40), parts = next(1, 3);
+    int64_t oh = cs_conv_out_size(g.h, g.kh, g.sh, g.ph, g.dh), ow = cs_conv_out_size(g.w, g.kw, g.sw, g.pw, g.dw);
     if (oh < 1 || ow < 1) return 0;
     int64_t in = (int64_t)g.n * g.c * g.h * g.w, out = (int64_t)g.n * k * oh * ow, wn = k * g.c * g.kh * g.kw;
     float *x = floats(in), *w = floats(wn), *b = floats(k), *y = floats(out), *dw = floats(wn), *dx = floats(in);
-    float* scratch = floats(cs_conv_direct_scratch(&g, k));
-    int bad = cs_conv_direct_f32(&g, k, x, w, next(0, 1) ? b : NULL, y, scratch) != CS_OK ||
-              cs_conv_direct_grad_weight_f32(&g, k, x, y, dw, scratch) != CS_OK ||
-              cs_conv_direct_grad_input_f32(&g, k, w, y, dx, scratch) != CS_OK;
+    float* scratch = floats(cs_conv_direct_scratch(&g, k, parts));
+    int bad = 0;
+    for (int64_t part = 0; part < parts && !bad; part++)
+        bad = cs_conv_direct_f32(&g, k, x, w, next(0, 1) ? b : NULL, y, scratch, part, parts) != CS_OK ||
+              cs_conv_direct_grad_weight_f32(&g, k, x, y, dw, scratch, part, parts) != CS_OK;
+    if (!bad && stride == 1) bad = cs_conv_direct_grad_input_f32(&g, k, w, y, dx, scratch) != CS_OK;
     free(x); free(w); free(b); free(y); free(dw); free(dx); free(scratch);
     return bad ? -1 : 1;
 }

@@ -13,7 +13,7 @@ public class ConvDirectTests
 {
     public static TheoryData<string> Geometries() => new()
     {
-        // n, c, k, h, w, kh, kw, ph, pw, dh, dw
+        // n, c, k, h, w, kh, kw, ph, pw, dh, dw[, stride]
         "2 8 17 9 11 3 3 1 1 1 1",    // channel lanes; 17 channels: one full block and one of 1
         "3 12 20 7 7 3 3 1 1 1 1",    // 7×7 planes: tiles straddle images
         "1 9 8 10 6 5 3 2 1 1 2",     // 5×3 kernel, uneven padding, dilated columns
@@ -25,6 +25,10 @@ public class ConvDirectTests
         "2 6 16 14 14 3 3 0 0 1 1",   // valid padding, output 12×12: input gradient still direct
         "2 6 16 14 14 5 5 0 0 1 1",   // LeNet-5's second layer: output 10×10, input gradient by GEMM + col2im
         "3 16 20 5 5 5 5 0 0 1 1",    // LeNet-5's third layer: one output position an image
+        "2 8 16 80 80 3 3 1 1 1 1",   // too large for the chunk budget: bands of output rows
+        "1 3 16 70 90 5 5 1 1 1 1 2", // a stride-2 stem on one image: bands shared by the workers
+        "2 4 12 20 20 3 3 1 1 1 1 2", // stride 2 with fewer channels than a block
+        "2 2 3 15 15 3 3 1 1 1 1 3",  // stride 3, three output channels (strided layers always use channel lanes)
     };
 
     [Theory]
@@ -33,14 +37,15 @@ public class ConvDirectTests
     {
         int[] v = layer.Split(' ').Select(int.Parse).ToArray();
         int n = v[0], c = v[1], k = v[2], h = v[3], w = v[4], kh = v[5], kw = v[6], ph = v[7], pw = v[8], dh = v[9], dw = v[10];
-        var geometry = new ConvGeometry(n, c, h, w, kh, kw, 1, 1, ph, pw, dh, dw);
+        int st = v.Length > 11 ? v[11] : 1;
+        var geometry = new ConvGeometry(n, c, h, w, kh, kw, st, st, ph, pw, dh, dw);
         Assert.True(Device.Cpu.Kernels.PrefersDirectConv(geometry, k), "geometry does not reach the direct kernels");
         int oh = geometry.OH, ow = geometry.OW;
         float[] x = OpCheck.Random(1, n * c * h * w), wt = OpCheck.Random(2, k * c * kh * kw), b = OpCheck.Random(3, k);
         float[] g = OpCheck.Random(4, n * k * oh * ow);
         double[] xd = x.Select(v => (double)v).ToArray(), wd = wt.Select(v => (double)v).ToArray(), gd = g.Select(v => (double)v).ToArray();
 
-        double[] y = ConvTests.Reference(xd, wd, b.Select(v => (double)v).ToArray(), n, c, h, w, k, kh, kw, 1, 1, ph, pw, ph, pw, dh, dw, 1, out _, out _);
+        double[] y = ConvTests.Reference(xd, wd, b.Select(v => (double)v).ToArray(), n, c, h, w, k, kh, kw, st, st, ph, pw, ph, pw, dh, dw, 1, out _, out _);
         var dx = new double[x.Length];
         var dwt = new double[wt.Length];
         var db = new double[k];
@@ -55,7 +60,7 @@ public class ConvDirectTests
             for (int r = 0; r < kh; r++)
             for (int s = 0; s < kw; s++)
             {
-                int ih = i - ph + r * dh, iw = j - pw + s * dw;
+                int ih = i * st - ph + r * dh, iw = j * st - pw + s * dw;
                 if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
                 int xi = ((bi * c + ci) * h + ih) * w + iw, wi = ((ko * c + ci) * kh + r) * kw + s;
                 dx[xi] += gv * wd[wi];
@@ -68,7 +73,7 @@ public class ConvDirectTests
         var wtt = Tensor.FromArray(wt, k, c, kh, kw);
         var bt = Tensor.FromArray(b, k);
         xt.RequiresGrad = wtt.RequiresGrad = bt.RequiresGrad = true;
-        var output = Tensor.Conv2d(xt, wtt, bt, 1, (ph, pw), (dh, dw));
+        var output = Tensor.Conv2d(xt, wtt, bt, st, (ph, pw), (dh, dw));
         OpCheck.AssertClose(y, output.ToArray(), 1e-4, "forward");
         output.Backward(Tensor.FromArray(g, n, k, oh, ow));
         OpCheck.AssertClose(dx, xt.Grad!.ToArray(), 1e-4, "input gradient");
@@ -78,13 +83,15 @@ public class ConvDirectTests
     }
 
     [Fact]
-    public void Only_outputs_much_smaller_than_the_input_scatter_the_input_gradient()
+    public void Only_stride_1_layers_with_outputs_near_the_input_size_gather_the_input_gradient()
     {
         var lenet3 = new ConvGeometry(16, 16, 5, 5, 5, 5);  // 5×5 → 1×1: a correlation over the input would be 25× the work
         Assert.True(Device.Cpu.Kernels.PrefersDirectConv(lenet3, 120));
-        Assert.True(lenet3.InputGradientIsMostlyPadding);
-        Assert.False(new ConvGeometry(16, 6, 14, 14, 3, 3).InputGradientIsMostlyPadding);          // 12×12 output
-        Assert.False(new ConvGeometry(16, 32, 7, 7, 3, 3, 1, 1, 1, 1).InputGradientIsMostlyPadding);
-        Assert.False(Device.Cpu.Kernels.PrefersDirectConv(new ConvGeometry(1, 3, 64, 64, 5, 5, 2, 2, 2, 2), 16));  // stride 2
+        Assert.False(lenet3.GathersInputGradient);
+        Assert.True(new ConvGeometry(16, 6, 14, 14, 3, 3).GathersInputGradient);  // 12×12 output
+        Assert.True(new ConvGeometry(16, 32, 7, 7, 3, 3, 1, 1, 1, 1).GathersInputGradient);
+        var stem = new ConvGeometry(1, 3, 64, 64, 5, 5, 2, 2, 2, 2);
+        Assert.True(Device.Cpu.Kernels.PrefersDirectConv(stem, 16));
+        Assert.False(stem.GathersInputGradient);
     }
 }

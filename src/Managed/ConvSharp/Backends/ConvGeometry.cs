@@ -53,10 +53,11 @@ internal readonly record struct ConvGeometry
     /// <summary>Columns of the batched column matrix: N*OH*OW.</summary>
     public long ColumnCols => (long)N * OH * OW;
 
-    /// <summary>True when the output is much smaller than the input (a large kernel without padding: LeNet-5's 5×5
-    /// layers): an input gradient computed as a correlation over every input position would then read mostly the
-    /// zero border of the output gradient, so it is better scattered through a GEMM and col2im.</summary>
-    public bool InputGradientIsMostlyPadding => 2L * H * W > 3L * OH * OW;
+    /// <summary>Whether a direct convolution computes its input gradient as a gather: a stride-1 correlation of the
+    /// padded output gradient over every input position. Not for strided layers, and not when the output is much
+    /// smaller than the input (a large kernel without padding: LeNet-5's 5×5 layers), where that correlation would
+    /// read mostly the zero border; those scatter it through a GEMM and col2im instead.</summary>
+    public bool GathersInputGradient => SH == 1 && SW == 1 && 2L * H * W <= 3L * OH * OW;
 
     /// <summary>Floats in the batched column matrix.</summary>
     public long ColumnLength => ColumnRows * ColumnCols;

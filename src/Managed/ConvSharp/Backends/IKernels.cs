@@ -59,13 +59,17 @@ internal partial interface IKernels
     bool PrefersDirectConv(in ConvGeometry geometry, int outChannels);
 
     /// <summary>y[N, K, OH, OW] = x ⋆ w (+ bias) without a column matrix (one group; only where
-    /// <see cref="PrefersDirectConv"/> said so).</summary>
-    void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y);
+    /// <see cref="PrefersDirectConv"/> said so), for share <paramref name="part"/> of <paramref name="parts"/>
+    /// even shares of the work (images, or bands of output rows when there are fewer images than parts): a
+    /// caller runs the parts on different workers.</summary>
+    void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y, int part, int parts);
 
-    /// <summary>dw[K, C, KH, KW] += the weight gradient of <see cref="ConvDirect"/> for output gradient dy.</summary>
-    void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw);
+    /// <summary>dw[K, C, KH, KW] += share <paramref name="part"/> of <paramref name="parts"/> of the weight gradient of
+    /// <see cref="ConvDirect"/> for output gradient dy (each part into its own accumulator).</summary>
+    void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw, int part, int parts);
 
-    /// <summary>dx[N, C, H, W] += the input gradient of <see cref="ConvDirect"/> for output gradient dy.</summary>
+    /// <summary>dx[N, C, H, W] += the input gradient of <see cref="ConvDirect"/> for output gradient dy (stride 1 and
+    /// <see cref="ConvGeometry.GathersInputGradient"/> only).</summary>
     void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx);
 
     /// <summary>output[i] = (accumulate ? output[i] : 0) + alpha·(a[i] op b[i]) over <paramref name="shape"/>,

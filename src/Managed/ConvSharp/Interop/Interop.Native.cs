@@ -36,17 +36,17 @@ internal static partial class Interop
         [LibraryImport(Libraries.Native, EntryPoint = "cs_col2im_image_f32")]
         internal static partial int Col2ImImage(float* col, long ldCol, long colOffset, ConvGeometryNative* g, float* x);
 
-        // int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k);
+        // int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k, int64_t parts);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_conv_direct_scratch")]
-        internal static partial long ConvDirectScratch(ConvGeometryNative* g, long k);
+        internal static partial long ConvDirectScratch(ConvGeometryNative* g, long k, long parts);
 
-        // int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w, const float* bias, float* y, float* scratch);
+        // int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w, const float* bias, float* y, float* scratch, int64_t part, int64_t parts);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_conv_direct_f32")]
-        internal static partial int ConvDirect(ConvGeometryNative* g, long k, float* x, float* w, float* bias, float* y, float* scratch);
+        internal static partial int ConvDirect(ConvGeometryNative* g, long k, float* x, float* w, float* bias, float* y, float* scratch, long part, long parts);
 
-        // int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* dy, float* dw, float* scratch);
+        // int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* dy, float* dw, float* scratch, int64_t part, int64_t parts);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_conv_direct_grad_weight_f32")]
-        internal static partial int ConvDirectGradWeight(ConvGeometryNative* g, long k, float* x, float* dy, float* dw, float* scratch);
+        internal static partial int ConvDirectGradWeight(ConvGeometryNative* g, long k, float* x, float* dy, float* dw, float* scratch, long part, long parts);
 
         // int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, const float* w, const float* dy, float* dx, float* scratch);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_conv_direct_grad_input_f32")]

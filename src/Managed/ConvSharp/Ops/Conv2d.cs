@@ -12,9 +12,9 @@ namespace ConvSharp;
 // each, single-threaded GEMMs; weight-gradient partials summed at the end); measured against one GEMM
 // over the whole batch's columns, which needed two reordering passes, this was as fast or faster at
 // every shape tried (docs/benchmarks.md).
-// A backend may compute stride-1 layers directly instead (IKernels.PrefersDirectConv; the CPU does, for all of
-// them): an implicit GEMM over a padded copy of each image, which on these small planes and channel counts runs
-// closer to peak than a GEMM per image (whose inner dimension is 9 for one 3×3 input channel).
+// A backend may compute one-group layers directly instead (IKernels.PrefersDirectConv; the CPU does): an implicit
+// GEMM over a padded copy of the input, which on these small planes and channel counts runs closer to peak than a
+// GEMM per image (whose inner dimension is 9 for one 3×3 input channel).
 public partial class Tensor
 {
     /// <summary>2-D convolution (PyTorch's <c>F.conv2d</c>) of input [N, C, H, W] with weight
@@ -162,9 +162,10 @@ public partial class Tensor
         kernels.Elementwise(BinaryOp.CopyA, [n, k, checked((int)plane)], new(db.Data, [0L, 1L, 0L]),
             new(g.Data, [k * plane, plane, 1L]), default, 1f, accumulate: true);
 
-    /// <summary>The backend's direct kernels (stride 1): no column matrix at all. The input gradient of a layer whose
-    /// output is much smaller than its input goes through a GEMM and col2im per image instead (see
-    /// <see cref="ConvGeometry.InputGradientIsMostlyPadding"/>).</summary>
+    /// <summary>The backend's direct kernels: no column matrix at all. The forward and the weight gradient split
+    /// their work into one share per worker (images, or bands of output rows when the batch is smaller than the
+    /// worker count, so one large image still uses every core). The input gradient is gathered directly where
+    /// <see cref="ConvGeometry.GathersInputGradient"/>, else scattered through a GEMM and col2im per image.</summary>
     private static Tensor ConvDirect(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
     {
         int n = input._shape[0], k = weight._shape[0];
@@ -172,32 +173,35 @@ public partial class Tensor
         long rows = geometry.ColumnRows, colLength = rows * plane;
         IKernels kernels = input.Kernels;
         double macs = (double)n * k * rows * plane;
+        int parts = macs < MinParallelMacs ? 1 : kernels.Workers;
         var result = Allocate(input.Device, [n, k, geometry.OH, geometry.OW], zero: false);
-        kernels.ParallelFor(n, WorkersFor(kernels, n, macs), (_, start, end) =>
-            kernels.ConvDirect(input.Data.Slice(start * imageIn, (end - start) * imageIn), weight.Data, bias?.Data,
-                geometry.WithBatch(end - start), k, result.Data.Slice(start * imageOut, (end - start) * imageOut)));
+        kernels.ParallelFor(parts, parts, (part, _, _) =>
+            kernels.ConvDirect(input.Data, weight.Data, bias?.Data, geometry, k, result.Data, part, parts));
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(result, "Conv2d", inputs, (g, sink) =>
         {
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
             if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
+            if (dw is not null)
+            {
+                using var partials = WeightGradientPartials(dw, parts);
+                kernels.ParallelFor(parts, parts, (part, _, _) =>
+                    kernels.ConvDirectGradWeight(input.Data, g.Data, geometry, k, PartialFor(dw, partials, part)!.Value, part, parts));
+                AddPartials(kernels, dw, partials);
+            }
+            if (dx is null) return;
             int workers = WorkersFor(kernels, n, macs);
-            bool scatter = dx is not null && geometry.InputGradientIsMostlyPadding;
-            using var partials = WeightGradientPartials(dw, workers);
-            using var col = scatter ? Allocate(g.Device, [checked((int)(colLength * workers))], zero: false, owned: true) : null;
+            if (geometry.GathersInputGradient)
+            {
+                kernels.ParallelFor(n, workers, (_, start, end) =>
+                    kernels.ConvDirectGradInput(weight.Data, g.Data.Slice(start * imageOut, (end - start) * imageOut), geometry.WithBatch(end - start), k,
+                        dx.Data.Slice(start * imageIn, (end - start) * imageIn)));
+                return;
+            }
+            using var col = Allocate(g.Device, [checked((int)(colLength * workers))], zero: false, owned: true);
             kernels.ParallelFor(n, workers, (worker, start, end) =>
             {
-                ConvGeometry part = geometry.WithBatch(end - start);
-                BufferSlice gPart = g.Data.Slice(start * imageOut, (end - start) * imageOut);
-                if (PartialFor(dw, partials, worker) is { } dwMine)
-                    kernels.ConvDirectGradWeight(input.Data.Slice(start * imageIn, (end - start) * imageIn), gPart, part, k, dwMine);
-                if (dx is null) return;
-                if (!scatter)
-                {
-                    kernels.ConvDirectGradInput(weight.Data, gPart, part, k, dx.Data.Slice(start * imageIn, (end - start) * imageIn));
-                    return;
-                }
-                BufferSlice mine = col!.Data.Slice(worker * colLength, colLength);
+                BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
                 for (int b = start; b < end; b++)
                 {
                     kernels.Gemm(true, false, (int)rows, (int)plane, k, 1f, weight.Data, (int)rows, g.Data.Slice(b * imageOut, imageOut),
@@ -205,7 +209,6 @@ public partial class Tensor
                     kernels.Col2ImImage(mine, plane, 0, geometry, dx.Data.Slice(b * imageIn, imageIn));
                 }
             });
-            AddPartials(kernels, dw, partials);
         });
     }
 

@@ -1,8 +1,8 @@
 namespace ConvSharp.Backends.Cpu;
 
 // Direct convolution on the CPU: native/kernels/conv_direct.c, an implicit GEMM over a zero-padded copy of
-// each image. It needs stride 1; it beat im2col + a GEMM per image on every stride-1 shape of the benchmark
-// suite, most on small planes and few input channels (docs/benchmarks.md, "Direct convolution").
+// the input. It beat im2col + a GEMM per image on every shape of the benchmark suite, most on small planes and
+// few input channels (docs/benchmarks.md, "Direct convolution"); grouped convolutions still use im2col + GEMM.
 internal sealed unsafe partial class CpuKernels
 {
 
@@ -47,8 +47,7 @@ internal sealed unsafe partial class CpuKernels
         }
     }
 
-    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
-        geometry.SH == 1 && geometry.SW == 1 && DirectPlanesFit(geometry, outChannels);
+    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) => DirectPlanesFit(geometry, outChannels);
 
     /// <summary>The native kernels address a padded image (and the padded output gradient) with 32-bit offsets.</summary>
     private static bool DirectPlanesFit(in ConvGeometry g, int outChannels)
@@ -58,34 +57,36 @@ internal sealed unsafe partial class CpuKernels
                outChannels * (g.OH + 2 * spanH) * (g.OW + 2 * spanW) < 1L << 28;
     }
 
-    public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y)
+    public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y, int part, int parts)
     {
+        CheckPart(part, parts);
         CheckDirect(geometry, outChannels);
         KernelChecks.Length(x, geometry.InputLength, nameof(x));
         KernelChecks.Length(w, outChannels * geometry.ColumnRows, nameof(w));
         if (bias is { } b) KernelChecks.Length(b, outChannels, nameof(bias));
         KernelChecks.Length(y, DirectOutputLength(geometry, outChannels), nameof(y));
         var g = geometry.ToNative();
-        CpuBuffer scratch = Scratch(&g, outChannels);
+        CpuBuffer scratch = Scratch(&g, outChannels, parts);
         try
         {
             Interop.Native.Check(Interop.Native.ConvDirect(&g, outChannels, Pointer(x), Pointer(w), bias is { } bs ? Pointer(bs) : null,
-                Pointer(y), scratch.Pointer), "cs_conv_direct_f32");
+                Pointer(y), scratch.Pointer, part, parts), "cs_conv_direct_f32");
         }
         finally { scratch.Release(); }
     }
 
-    public void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw)
+    public void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw, int part, int parts)
     {
+        CheckPart(part, parts);
         CheckDirect(geometry, outChannels);
         KernelChecks.Length(x, geometry.InputLength, nameof(x));
         KernelChecks.Length(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
         KernelChecks.Length(dw, outChannels * geometry.ColumnRows, nameof(dw));
         var g = geometry.ToNative();
-        CpuBuffer scratch = Scratch(&g, outChannels);
+        CpuBuffer scratch = Scratch(&g, outChannels, parts);
         try
         {
-            Interop.Native.Check(Interop.Native.ConvDirectGradWeight(&g, outChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer),
+            Interop.Native.Check(Interop.Native.ConvDirectGradWeight(&g, outChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer, part, parts),
                 "cs_conv_direct_grad_weight_f32");
         }
         finally { scratch.Release(); }
@@ -97,8 +98,11 @@ internal sealed unsafe partial class CpuKernels
         KernelChecks.Length(w, outChannels * geometry.ColumnRows, nameof(w));
         KernelChecks.Length(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
         KernelChecks.Length(dx, geometry.InputLength, nameof(dx));
+        if (!geometry.GathersInputGradient)
+            throw new ArgumentException($"The direct input gradient needs stride 1 and an output at least 2/3 of the input's size; got stride " +
+                                        $"{geometry.SH}x{geometry.SW}, input {geometry.H}x{geometry.W}, output {geometry.OH}x{geometry.OW}.", nameof(geometry));
         var g = geometry.ToNative();
-        CpuBuffer scratch = Scratch(&g, outChannels);
+        CpuBuffer scratch = Scratch(&g, outChannels, 1);
         try
         {
             Interop.Native.Check(Interop.Native.ConvDirectGradInput(&g, outChannels, Pointer(w), Pointer(dy), Pointer(dx), scratch.Pointer),
@@ -111,17 +115,24 @@ internal sealed unsafe partial class CpuKernels
     {
         Guard.Positive(outChannels);
         if (!PrefersDirectConv(geometry, outChannels))
-            throw new ArgumentException($"Direct convolution needs stride 1 and planes under 2^28 floats; got stride " +
-                                        $"{geometry.SH}x{geometry.SW}, input {geometry.C}x{geometry.H}x{geometry.W}.", nameof(geometry));
+            throw new ArgumentException($"Direct convolution needs padded planes under 2^28 floats; got input {geometry.C}x{geometry.H}x{geometry.W} " +
+                                        $"with padding {geometry.PH}x{geometry.PW}.", nameof(geometry));
+    }
+
+    private static void CheckPart(int part, int parts)
+    {
+        Guard.Positive(parts);
+        if (part < 0 || part >= parts)
+            throw new ArgumentOutOfRangeException(nameof(part), part, $"part must be in [0, {parts}), but is {part}.");
     }
 
     private static long DirectOutputLength(in ConvGeometry geometry, int outChannels) =>
         (long)geometry.N * outChannels * geometry.OH * geometry.OW;
 
     /// <summary>Pooled scratch for the native kernel; the caller releases it.</summary>
-    private CpuBuffer Scratch(Interop.Native.ConvGeometryNative* g, int outChannels)
+    private CpuBuffer Scratch(Interop.Native.ConvGeometryNative* g, int outChannels, int parts)
     {
-        long length = Interop.Native.ConvDirectScratch(g, outChannels);
+        long length = Interop.Native.ConvDirectScratch(g, outChannels, parts);
         if (length < 0) throw new ArgumentException("The native direct convolution refused this geometry.");
         return new CpuBuffer(Device, length, zero: false);
     }
