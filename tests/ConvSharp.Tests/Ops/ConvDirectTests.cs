@@ -83,7 +83,7 @@ public class ConvDirectTests
     }
 
     [Fact]
-    public void Only_stride_1_layers_with_outputs_near_the_input_size_gather_the_input_gradient()
+    public void Which_layers_run_direct_and_which_gather_their_input_gradient()
     {
         var lenet3 = new ConvGeometry(16, 16, 5, 5, 5, 5);  // 5×5 → 1×1: a correlation over the input would be 25× the work
         Assert.True(Device.Cpu.Kernels.PrefersDirectConv(lenet3, 120));
@@ -93,5 +93,7 @@ public class ConvDirectTests
         var stem = new ConvGeometry(1, 3, 64, 64, 5, 5, 2, 2, 2, 2);
         Assert.True(Device.Cpu.Kernels.PrefersDirectConv(stem, 16));
         Assert.False(stem.GathersInputGradient);
+        // C·KH·KW = 2,304: long enough an inner dimension for OpenBLAS's GEMM
+        Assert.False(Device.Cpu.Kernels.PrefersDirectConv(new ConvGeometry(8, 256, 14, 14, 3, 3, 1, 1, 1, 1), 256));
     }
 }

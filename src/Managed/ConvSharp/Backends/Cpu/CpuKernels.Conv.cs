@@ -47,7 +47,13 @@ internal sealed unsafe partial class CpuKernels
         }
     }
 
-    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) => DirectPlanesFit(geometry, outChannels);
+    /// <summary>Above this many rows C·KH·KW the GEMM's inner dimension is long enough for OpenBLAS to run near peak
+    /// (N=8 256→256 14×14, 2,304 rows: im2col + GEMM 0.98–1.01× TorchSharp, direct 0.87–0.92×; 576 rows and
+    /// below: direct faster everywhere measured, docs/benchmarks.md).</summary>
+    internal const int DirectConvMaxRows = 1024;
+
+    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
+        geometry.ColumnRows <= DirectConvMaxRows && DirectPlanesFit(geometry, outChannels);
 
     /// <summary>The native kernels address a padded image (and the padded output gradient) with 32-bit offsets.</summary>
     private static bool DirectPlanesFit(in ConvGeometry g, int outChannels)
@@ -115,8 +121,8 @@ internal sealed unsafe partial class CpuKernels
     {
         Guard.Positive(outChannels);
         if (!PrefersDirectConv(geometry, outChannels))
-            throw new ArgumentException($"Direct convolution needs padded planes under 2^28 floats; got input {geometry.C}x{geometry.H}x{geometry.W} " +
-                                        $"with padding {geometry.PH}x{geometry.PW}.", nameof(geometry));
+            throw new ArgumentException($"Direct convolution needs C·KH·KW ≤ {DirectConvMaxRows} and padded planes under 2^28 floats; got input " +
+                                        $"{geometry.C}x{geometry.H}x{geometry.W}, kernel {geometry.KH}x{geometry.KW}, padding {geometry.PH}x{geometry.PW}.", nameof(geometry));
     }
 
     private static void CheckPart(int part, int parts)
