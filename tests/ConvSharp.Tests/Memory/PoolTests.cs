@@ -67,15 +67,27 @@ public class PoolTests
         var pool = new PinnedArrayPool(maxArraysPerBucket: 2);
         for (int i = 0; i < 10_000; i++) pool.Return(pool.Rent(1000 + i % 24));
         PoolStatistics s = pool.Statistics;
-        Assert.Equal(1024 * sizeof(float), s.AllocatedBytes);  // one array of the 1024 bucket, reused
+        const int bucket = 1024 + PinnedArrayPool.AlignmentSlack;
+        Assert.Equal(bucket * sizeof(float), s.AllocatedBytes);  // one array of the 1024 bucket, reused
         Assert.Equal(0, s.RentedBytes);
-        Assert.Equal(1024 * sizeof(float), s.RetainedBytes);
+        Assert.Equal(bucket * sizeof(float), s.RetainedBytes);
 
-        float[][] held = Enumerable.Range(0, 5).Select(_ => pool.Rent(1024)).ToArray();
+        float[][] held = Enumerable.Range(0, 5).Select(_ => pool.Rent(bucket)).ToArray();
         foreach (float[] array in held) pool.Return(array);
-        Assert.Equal(2 * 1024 * sizeof(float), pool.Statistics.RetainedBytes);  // three were dropped
+        Assert.Equal(2 * bucket * sizeof(float), pool.Statistics.RetainedBytes);  // three were dropped
         pool.Trim();
         Assert.Equal(0, pool.Statistics.RetainedBytes);
+    }
+
+    [Fact]
+    public void A_tensor_of_a_power_of_two_floats_takes_that_bucket_with_its_alignment_slack()
+    {
+        var pool = new PinnedArrayPool(4);
+        float[] array = pool.Rent(4096 + PinnedArrayPool.AlignmentSlack);  // what a 4,096-float CPU buffer asks for
+        Assert.Equal(4096 + PinnedArrayPool.AlignmentSlack, array.Length);  // not the 8,192 bucket
+        pool.Return(array);
+        Assert.Equal(16 + PinnedArrayPool.AlignmentSlack, pool.Rent(31).Length);  // 16 floats after the slack
+        Assert.Equal(32 + PinnedArrayPool.AlignmentSlack, pool.Rent(32).Length);  // 17: the next bucket
     }
 
     [Fact]

@@ -11,11 +11,16 @@ public readonly record struct PoolStatistics(long RentedBytes, long RetainedByte
 
 /// <summary>An <see cref="ArrayPool{T}"/> of float arrays on the pinned object heap: their address never
 /// moves, so native code gets a stable pointer with no <c>fixed</c> and no copy. Arrays come in
-/// power-of-two sizes; each size keeps a bounded number of returned arrays, the rest go to the GC.</summary>
+/// power-of-two sizes plus <see cref="AlignmentSlack"/> floats (a CPU buffer starts on the array's first
+/// 64-byte boundary, up to 15 floats in, so a tensor of exactly 2^k floats still fits the 2^k bucket); each
+/// size keeps a bounded number of returned arrays, the rest go to the GC.</summary>
 public sealed class PinnedArrayPool : ArrayPool<float>
 {
     private const int MinBucketShift = 4;      // 16 floats
     private const int MaxBucketShift = 31;
+
+    /// <summary>Floats every array has beyond its power of two: room to start a buffer on a 64-byte boundary.</summary>
+    public const int AlignmentSlack = 15;
 
     /// <summary>The pool behind every CPU tensor and every scratch buffer.</summary>
     public static new PinnedArrayPool Shared { get; } = new(maxArraysPerBucket: 32);
@@ -44,7 +49,7 @@ public sealed class PinnedArrayPool : ArrayPool<float>
     public override float[] Rent(int minimumLength)
     {
         Guard.NonNegative(minimumLength);
-        int shift = BucketShift(minimumLength);
+        int shift = BucketShift(minimumLength - AlignmentSlack);
         float[]? array = null;
         lock (_gate)
         {
@@ -53,7 +58,7 @@ public sealed class PinnedArrayPool : ArrayPool<float>
         }
         if (array is null)
         {
-            int length = shift >= MaxBucketShift ? Array.MaxLength : 1 << shift;
+            int length = shift >= MaxBucketShift ? Array.MaxLength : (1 << shift) + AlignmentSlack;
             array = GC.AllocateUninitializedArray<float>(length, pinned: true);
             lock (_gate) _allocated += Bytes(array);
         }
@@ -65,8 +70,8 @@ public sealed class PinnedArrayPool : ArrayPool<float>
     public override void Return(float[] array, bool clearArray = false)
     {
         Guard.NotNull(array);
-        int shift = BucketShift(array.Length);
-        bool ours = shift < MaxBucketShift ? array.Length == 1 << shift : array.Length == Array.MaxLength;
+        int shift = BucketShift(array.Length - AlignmentSlack);
+        bool ours = shift < MaxBucketShift ? array.Length == (1 << shift) + AlignmentSlack : array.Length == Array.MaxLength;
         if (!ours)
             throw new ArgumentException($"An array of {array.Length} floats was not rented from this pool.", nameof(array));
         if (clearArray) Array.Clear(array);

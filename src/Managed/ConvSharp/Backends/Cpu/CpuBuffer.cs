@@ -8,14 +8,14 @@ namespace ConvSharp.Backends.Cpu;
 /// <summary>CPU storage: a pinned array rented from <see cref="PinnedArrayPool.Shared"/> through a
 /// <see cref="MemoryOwner{T}"/>. The array is on the pinned object heap, so its address is fixed
 /// for the buffer's lifetime and native calls take it directly. The first float is 64-byte aligned
-/// (the array is rented 15 floats longer): SIMD kernels then take the same code path, and round the same
+/// (the array is rented 15 floats longer, which the pool's sizes leave room for): SIMD kernels then take the same code path, and round the same
 /// way, whichever pooled array a tensor happens to get, so results do not depend on pool history.</summary>
 internal sealed unsafe class CpuBuffer : DeviceBuffer
 {
     private readonly MemoryOwner<float> _owner;
     private readonly float* _pointer;
 
-    private const int AlignFloats = 16;
+    private const int AlignFloats = PinnedArrayPool.AlignmentSlack + 1;
 
     public CpuBuffer(Device device, long length, bool zero)
         : base(length)

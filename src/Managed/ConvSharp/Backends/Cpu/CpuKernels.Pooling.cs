@@ -10,8 +10,22 @@ internal sealed unsafe partial class CpuKernels
         KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.MaxPool2d(Pointer(input), &g, Pointer(output), IndexPointer(indices)), "cs_max_pool2d_f32");
+        if (geometry.InputLength < MinParallelElements)
+            Interop.Native.Check(Interop.Native.MaxPool2d(Pointer(input), &g, Pointer(output), IndexPointer(indices)), "cs_max_pool2d_f32");
+        else
+            MaxPoolInParts(g, Pointer(input), Pointer(output), IndexPointer(indices), geometry.Planes, geometry.InputPlane, geometry.OutputPlane);
     }
+
+    /// <summary>Planes are independent (indices are positions within a plane), so workers take whole planes.</summary>
+    private void MaxPoolInParts(Interop.Native.PoolGeometryNative g, float* x, float* y, int* index, long planes, long inPlane, long outPlane) =>
+        InParts(planes, planes * inPlane, (first, count) =>
+        {
+            var part = g;
+            part.N = 1;
+            part.C = checked((int)count);
+            Interop.Native.Check(Interop.Native.MaxPool2d(x + first * inPlane, &part, y + first * outPlane,
+                index is null ? null : index + first * outPlane), "cs_max_pool2d_f32");
+        });
 
     public void MaxPool2dBackward(BufferSlice gradOutput, BufferSlice indices, long planes, long inputPlane, long outputPlane, BufferSlice gradInput)
     {
@@ -19,9 +33,17 @@ internal sealed unsafe partial class CpuKernels
         KernelChecks.Length(gradOutput, checked(planes * outputPlane), nameof(gradOutput));
         KernelChecks.Length(indices, checked(planes * outputPlane), nameof(indices));
         KernelChecks.Length(gradInput, checked(planes * inputPlane), nameof(gradInput));
-        Interop.Native.Check(Interop.Native.MaxPool2dBackward(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane,
-            Pointer(gradInput)), "cs_max_pool2d_backward_f32");
+        if (planes * inputPlane < MinParallelElements)
+            Interop.Native.Check(Interop.Native.MaxPool2dBackward(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane,
+                Pointer(gradInput)), "cs_max_pool2d_backward_f32");
+        else
+            MaxPoolBackwardInParts(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane, Pointer(gradInput));
     }
+
+    private void MaxPoolBackwardInParts(float* dy, int* index, long planes, long inputPlane, long outputPlane, float* dx) =>
+        InParts(planes, planes * inputPlane, (first, count) =>
+            Interop.Native.Check(Interop.Native.MaxPool2dBackward(dy + first * outputPlane, index + first * outputPlane, count, inputPlane,
+                outputPlane, dx + first * inputPlane), "cs_max_pool2d_backward_f32"));
 
     public void AvgPool2d(BufferSlice input, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice output)
     {

@@ -5,7 +5,13 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 {
     public Device Device { get; } = device;
 
-    public DeviceBuffer Allocate(long length, bool zero) => new CpuBuffer(Device, length, zero);
+    public DeviceBuffer Allocate(long length, bool zero)
+    {
+        // Large zeroed buffers (the gradients of big activations) are cleared on every worker.
+        var buffer = new CpuBuffer(Device, length, zero && length < MinParallelElements);
+        if (zero && length >= MinParallelElements) Fill(new BufferSlice(buffer, 0, length), 0f);
+        return buffer;
+    }
 
     public void Upload(ReadOnlySpan<float> source, BufferSlice destination)
     {
@@ -19,7 +25,13 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
         Span(source).CopyTo(destination);
     }
 
-    public void Fill(BufferSlice destination, float value) => Span(destination).Fill(value);
+    public void Fill(BufferSlice destination, float value)
+    {
+        if (destination.Length < MinParallelElements)
+            Span(destination).Fill(value);
+        else
+            FillInChunks(Pointer(destination), destination.Length, value);
+    }
 
     public void Copy(BufferSlice source, BufferSlice destination)
     {
@@ -97,16 +109,74 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
         KernelChecks.Length(y, x.Length, nameof(y));
-        Interop.Native.Check(Interop.Native.Unary((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta), "cs_unary_f32");
+        if (x.Length < MinParallelElements)
+            Interop.Native.Check(Interop.Native.Unary((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta), "cs_unary_f32");
+        else
+            UnaryInChunks(op, Pointer(x), Pointer(y), x.Length, alpha, beta);
     }
+
+    // The parallel paths live in their own methods: a closure's captures are allocated at the start of the method
+    // that declares them, and per-sample transforms call the small paths in allocation-free loops.
+    private void UnaryInChunks(UnaryOp op, float* x, float* y, long length, float alpha, float beta) =>
+        InChunks(length, (start, count) =>
+            Interop.Native.Check(Interop.Native.Unary((int)op, count, x + start, y + start, alpha, beta), "cs_unary_f32"));
+
+    private void UnaryBackwardInChunks(UnaryOp op, float* x, float* y, float* dy, float* dx, long length, float alpha, float beta) =>
+        InChunks(length, (start, count) =>
+            Interop.Native.Check(Interop.Native.UnaryBackward((int)op, count, x + start, y + start, dy + start, dx + start, alpha, beta),
+                "cs_unary_backward_f32"));
+
+    private void FillInChunks(float* destination, long length, float value) =>
+        InChunks(length, (start, count) => new Span<float>(destination + start, checked((int)count)).Fill(value));
 
     public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
     {
         KernelChecks.Length(y, x.Length, nameof(y));
         KernelChecks.Length(dy, x.Length, nameof(dy));
         KernelChecks.Length(dx, x.Length, nameof(dx));
-        Interop.Native.Check(Interop.Native.UnaryBackward((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta),
-            "cs_unary_backward_f32");
+        if (x.Length < MinParallelElements)
+            Interop.Native.Check(Interop.Native.UnaryBackward((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta),
+                "cs_unary_backward_f32");
+        else
+            UnaryBackwardInChunks(op, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), x.Length, alpha, beta);
+    }
+
+    /// <summary>Below this many floats an element-wise pass runs on one core: a large activation (64×32×32×32 floats,
+    /// 8 MB) streams from memory faster on two cores, a small one is done before a second core would start.</summary>
+    private const long MinParallelElements = 1 << 18;
+
+    /// <summary>Runs body(start, count) over [0, length) in one chunk per worker (whole cache lines each), or in
+    /// one piece when the pass is small. For element-wise maps only: each element's result does not depend on the split.</summary>
+    private void InChunks(long length, Action<long, long> body)
+    {
+        int parts = length < MinParallelElements ? 1 : Workers;
+        if (parts == 1)
+        {
+            body(0, length);
+            return;
+        }
+        ParallelFor(parts, parts, (part, _, _) =>
+        {
+            long start = length * part / parts / 16 * 16, end = part == parts - 1 ? length : length * (part + 1) / parts / 16 * 16;
+            body(start, end - start);
+        });
+    }
+
+    /// <summary>Runs body(first, count) over [0, units) independent units (pooling planes) in one share per worker
+    /// when the pass touches at least <see cref="MinParallelElements"/> floats, else in one piece.</summary>
+    private void InParts(long units, long floats, Action<long, long> body)
+    {
+        int parts = floats < MinParallelElements ? 1 : (int)Math.Min(Workers, units);
+        if (parts <= 1)
+        {
+            body(0, units);
+            return;
+        }
+        ParallelFor(parts, parts, (part, _, _) =>
+        {
+            long first = units * part / parts, end = units * (part + 1) / parts;
+            body(first, end - first);
+        });
     }
 
     private CpuBuffer Buffer(BufferSlice slice)
