@@ -225,6 +225,22 @@ static void pack_rows(const float* src, int64_t M, int64_t Mp, int64_t T, int64_
         for (int64_t t = 0; t < T; t++) dst[((m / block) * T + t) * block + m % block] = m < M ? src[m * ms + t * ts] : 0.0f;
 }
 
+/* Band mode: unit u is a band of output rows [r0, r1) of image n. */
+typedef struct { int64_t n, r0, r1; } band;
+
+static int64_t band_units(const layout* l) { return l->N * ((l->OH + l->band - 1) / l->band); }
+
+/* Pads the input rows unit u reads into xp and fills its tap offsets and its positions in xp. */
+static band prepare_band(const layout* l, const float* x, int64_t u, float* xp, int32_t* off, int32_t* pos)
+{
+    const int64_t bands = (l->OH + l->band - 1) / l->band;
+    band b = {u / bands, (u % bands) * l->band, 0};
+    b.r1 = min64(b.r0 + l->band, l->OH);
+    input_offsets(l, pad_band(l, x + b.n * l->C * l->H * l->W, b.r0, b.r1, xp), off);
+    positions(b.r1 - b.r0, l->OW, l->SH * l->WP, l->SW, 0, pos);
+    return b;
+}
+
 /* A part's share [begin, end) of `units` work units. */
 static void share(int64_t units, int64_t part, int64_t parts, int64_t* begin, int64_t* end)
 {
@@ -254,16 +270,12 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
         int32_t* off = (int32_t*)(void*)(xp + round_up(l.C * band_rows(&l, 0, l.band) * l.WP, 16));
         int32_t* pos = off + l.R;
         int32_t* opos = pos + l.band * l.OW;
-        const int64_t bands = (l.OH + l.band - 1) / l.band;
         int64_t u0, u1;
-        share(l.N * bands, part, parts, &u0, &u1);
+        share(band_units(&l), part, parts, &u0, &u1);
         for (int64_t u = u0; u < u1; u++) {
-            const int64_t n = u / bands, r0 = (u % bands) * l.band, r1 = min64(r0 + l.band, l.OH);
-            const int64_t rows = pad_band(&l, x + n * CHW, r0, r1, xp);
-            input_offsets(&l, rows, off);
-            positions(r1 - r0, l.OW, l.SH * l.WP, l.SW, 0, pos);
-            positions(r1 - r0, l.OW, l.OW, 1, n * k * l.P + r0 * l.OW, opos);
-            isa->cv_gemm(xp, pos, opos, (r1 - r0) * l.OW, off, l.R, wp, init, k, y, l.P, 0);
+            const band b = prepare_band(&l, x, u, xp, off, pos);
+            positions(b.r1 - b.r0, l.OW, l.OW, 1, b.n * k * l.P + b.r0 * l.OW, opos);
+            isa->cv_gemm(xp, pos, opos, (b.r1 - b.r0) * l.OW, off, l.R, wp, init, k, y, l.P, 0);
         }
         return CS_OK;
     }
@@ -324,16 +336,12 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
         int32_t* pos = (int32_t*)(void*)(d + l.band * l.OW * l.Kc);
         int32_t* off = pos + 2 * l.band * l.OW;
         memset(d, 0, (size_t)(l.band * l.OW * l.Kc) * sizeof(float));
-        const int64_t bands = (l.OH + l.band - 1) / l.band;
         int64_t u0, u1;
-        share(l.N * bands, part, parts, &u0, &u1);
+        share(band_units(&l), part, parts, &u0, &u1);
         for (int64_t u = u0; u < u1; u++) {
-            const int64_t n = u / bands, r0 = (u % bands) * l.band, r1 = min64(r0 + l.band, l.OH);
-            const int64_t rows = pad_band(&l, x + n * CHW, r0, r1, xp);
-            input_offsets(&l, rows, off);
-            positions(r1 - r0, l.OW, l.SH * l.WP, l.SW, 0, pos);
-            transpose_dy(&l, dy + n * k * l.P, r0, r1, d);
-            isa->cv_weight_gradient(xp, 0, d, 0, l.Kc, 1, pos, (r1 - r0) * l.OW, off, l.R, dw, k);
+            const band b = prepare_band(&l, x, u, xp, off, pos);
+            transpose_dy(&l, dy + b.n * k * l.P, b.r0, b.r1, d);
+            isa->cv_weight_gradient(xp, 0, d, 0, l.Kc, 1, pos, (b.r1 - b.r0) * l.OW, off, l.R, dw, k);
         }
         return CS_OK;
     }
