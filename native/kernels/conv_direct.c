@@ -25,35 +25,23 @@
 #pragma GCC target("avx512f,fma")
 #define LANES 16
 #define SUFFIX avx512
-#define NP 8
-#define NTAP 8
 #include "conv_direct_body.h"
 #undef LANES
 #undef SUFFIX
-#undef NP
-#undef NTAP
 #pragma GCC pop_options
 
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 #define LANES 8
 #define SUFFIX avx2
-#define NP 6
-#define NTAP 6
 #include "conv_direct_body.h"
-#undef NP
-#undef NTAP
 #undef LANES
 #undef SUFFIX
 #pragma GCC pop_options
 
 #define LANES 4
 #define SUFFIX sse
-#define NP 6
-#define NTAP 6
 #include "conv_direct_body.h"
-#undef NP
-#undef NTAP
 #undef LANES
 #undef SUFFIX
 

@@ -97,6 +97,10 @@ static void NAME(weight_gradient)(const float* in, int64_t in_stride, const floa
  * CV vectors of channels; nothing is computed for padding columns, so small planes waste no lanes.
  * Weights are packed wc[block][t][CV·LANES]. */
 #define CB (CV * LANES)
+/* Positions per forward tile and taps per weight-gradient tile: 12 accumulators of 16 registers on AVX2 and
+ * SSE, 16 of the 32 on AVX-512. */
+#define NP (LANES == 16 ? 8 : 6)
+#define NTAP NP
 
 static inline __attribute__((always_inline)) void NAME(cv_tile)(const float* in, const int32_t* pos, const int32_t* opos, int64_t p0,
                                                                 const int np, const int32_t* off, int64_t T, const float* wc,
@@ -195,6 +199,8 @@ static void NAME(cv_weight_gradient)(const float* in, int64_t in_stride, const f
     }
 }
 #undef CB
+#undef NP
+#undef NTAP
 
 #undef VEC
 #undef NAME

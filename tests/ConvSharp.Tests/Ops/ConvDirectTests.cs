@@ -96,4 +96,25 @@ public class ConvDirectTests
         // C·KH·KW = 2,304: long enough an inner dimension for OpenBLAS's GEMM
         Assert.False(Device.Cpu.Kernels.PrefersDirectConv(new ConvGeometry(8, 256, 14, 14, 3, 3, 1, 1, 1, 1), 256));
     }
+
+    [Fact]
+    public void The_direct_kernels_name_a_part_outside_the_split_and_a_strided_gather()
+    {
+        var g = new ConvGeometry(1, 2, 6, 6, 3, 3, 1, 1, 1, 1);
+        using var x = Tensor.Zeros(1, 2, 6, 6);
+        using var w = Tensor.Zeros(4, 2, 3, 3);
+        using var y = Tensor.Zeros(1, 4, 6, 6);
+        var part = Assert.Throws<ArgumentOutOfRangeException>(() => Device.Cpu.Kernels.ConvDirect(x.Data, w.Data, null, g, 4, y.Data, 2, 2));
+        Assert.Equal("part", part.ParamName);
+        Assert.StartsWith("part must be in [0, 2), but is 2.", part.Message);
+        var dwPart = Assert.Throws<ArgumentOutOfRangeException>(() => Device.Cpu.Kernels.ConvDirectGradWeight(x.Data, y.Data, g, 4, w.Data, -1, 2));
+        Assert.StartsWith("part must be in [0, 2), but is -1.", dwPart.Message);
+
+        var strided = new ConvGeometry(1, 2, 6, 6, 3, 3, 2, 2, 1, 1);
+        using var dy = Tensor.Zeros(1, 4, strided.OH, strided.OW);
+        var gather = Assert.Throws<ArgumentException>(() => Device.Cpu.Kernels.ConvDirectGradInput(w.Data, dy.Data, strided, 4, x.Data));
+        Assert.Equal("geometry", gather.ParamName);
+        Assert.StartsWith("The direct input gradient needs stride 1 and an output at least 2/3 of the input's size; got stride 2x2, input 6x6, output 3x3.",
+            gather.Message);
+    }
 }

@@ -125,8 +125,7 @@ public partial class Tensor
                         }
                         if (dx is not null)
                         {
-                            kernels.Gemm(true, false, (int)rows, (int)plane, kg, 1f, wg, (int)rows, gOut, (int)plane, 0f, mine, (int)plane);
-                            kernels.Col2ImImage(mine, plane, 0, geometry, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
+                            ScatterInputGradient(kernels, wg, gOut, kg, geometry, mine, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
                         }
                     }
             });
@@ -203,13 +202,18 @@ public partial class Tensor
             {
                 BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
                 for (int b = start; b < end; b++)
-                {
-                    kernels.Gemm(true, false, (int)rows, (int)plane, k, 1f, weight.Data, (int)rows, g.Data.Slice(b * imageOut, imageOut),
-                        (int)plane, 0f, mine, (int)plane);
-                    kernels.Col2ImImage(mine, plane, 0, geometry, dx.Data.Slice(b * imageIn, imageIn));
-                }
+                    ScatterInputGradient(kernels, weight.Data, g.Data.Slice(b * imageOut, imageOut), k, geometry, mine, dx.Data.Slice(b * imageIn, imageIn));
             });
         });
+    }
+
+    /// <summary>dX of one image (and group) += col2im(Wᵀ·g): w is [K, R], g [K, P], columns an [R, P] scratch.</summary>
+    private static void ScatterInputGradient(IKernels kernels, BufferSlice w, BufferSlice g, int k, in ConvGeometry geometry,
+        BufferSlice columns, BufferSlice dxImage)
+    {
+        int rows = (int)geometry.ColumnRows, plane = geometry.OH * geometry.OW;
+        kernels.Gemm(true, false, rows, plane, k, 1f, w, rows, g, plane, 0f, columns, plane);
+        kernels.Col2ImImage(columns, plane, 0, geometry, dxImage);
     }
 
     internal static void FillColumns(IKernels kernels, BufferSlice x, BufferSlice columns, in ConvGeometry geometry,

@@ -147,20 +147,8 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     /// <summary>Runs body(start, count) over [0, length) in one chunk per worker (whole cache lines each), or in
     /// one piece when the pass is small. For element-wise maps only: each element's result does not depend on the split.</summary>
-    private void InChunks(long length, Action<long, long> body)
-    {
-        int parts = length < MinParallelElements ? 1 : Workers;
-        if (parts == 1)
-        {
-            body(0, length);
-            return;
-        }
-        ParallelFor(parts, parts, (part, _, _) =>
-        {
-            long start = length * part / parts / 16 * 16, end = part == parts - 1 ? length : length * (part + 1) / parts / 16 * 16;
-            body(start, end - start);
-        });
-    }
+    private void InChunks(long length, Action<long, long> body) =>
+        InParts((length + 15) / 16, length, (first, count) => body(first * 16, Math.Min(count * 16, length - first * 16)));
 
     /// <summary>Runs body(first, count) over [0, units) independent units (pooling planes) in one share per worker
     /// when the pass touches at least <see cref="MinParallelElements"/> floats, else in one piece.</summary>
