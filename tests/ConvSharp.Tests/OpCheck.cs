@@ -1,54 +1,90 @@
+using ConvSharp.Memory;
+using ConvSharp.Tests.Backends.OpenCL;
+
 namespace ConvSharp.Tests;
 
-/// <summary>One helper checks any op (the tinygrad <c>helper_test_op</c> idea): the forward against a
-/// naive double-precision reference, and the backward against central finite differences of that
-/// reference. The op is run with a random upstream gradient w, so what is checked is the full
-/// vector-Jacobian product d(Σ w·f(x))/dx for every input.</summary>
+/// <summary>One helper checks any op on every available backend (the tinygrad <c>helper_test_op</c> idea): on the CPU,
+/// the forward against a naive double-precision reference and the backward against central finite differences of
+/// that reference; on OpenCL (PoCL in CI), when a device is present, the same forward and backward against the
+/// CPU's results (parity). The op is run with a random upstream gradient w, so what is checked is the full
+/// vector-Jacobian product d(Σ w·f(x))/dx for every input. Every run must give back every pooled buffer it took
+/// (host and OpenCL pools): the check fails on a leak.</summary>
 internal static class OpCheck
 {
     /// <summary>A reference: the inputs as double arrays (shapes are fixed by the test) → the output values.</summary>
     public delegate double[] Reference(double[][] inputs);
 
-    /// <param name="op">Builds the output from the input tensors (which require grad).</param>
+    /// <summary>Relative tolerance of OpenCL against the CPU (the project's parity bound).</summary>
+    public const double ParityTolerance = 1e-4;
+
+    /// <param name="op">Builds the output from the input tensors (which require grad), on whatever device they are on.</param>
     /// <param name="reference">The double-precision pseudo-code version of the op.</param>
     /// <param name="inputs">Input values; float copies become the tensors.</param>
     /// <param name="shapes">Input shapes.</param>
     /// <param name="forwardTolerance">Relative tolerance of the forward against the reference.</param>
     /// <param name="gradTolerance">Relative tolerance of the gradients (≤ 1e-3 for float32 by the project's rule).</param>
     /// <param name="gradInputs">Which inputs get a gradient check (default all).</param>
+    /// <param name="parity">Whether to run the op on OpenCL too (false for ops that build CPU-only constants inside).</param>
     public static void Check(Func<Tensor[], Tensor> op, Reference reference, float[][] inputs, int[][] shapes,
-        double forwardTolerance = 1e-5, double gradTolerance = 1e-3, bool[]? gradInputs = null, int seed = 0)
+        double forwardTolerance = 1e-5, double gradTolerance = 1e-3, bool[]? gradInputs = null, int seed = 0, bool parity = true)
     {
         double[][] asDouble = inputs.Select(x => x.Select(v => (double)v).ToArray()).ToArray();
         double[] expected = reference(asDouble);
+        (float[] actual, float[]?[] grads, float[] w) = Run(Device.Cpu, op, inputs, shapes, gradInputs, seed);
+        Assert.Equal(expected.Length, actual.Length);
+        AssertClose(expected, actual, forwardTolerance, "forward");
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!(gradInputs?[i] ?? true)) continue;
+            double[] numeric = NumericGradient(reference, asDouble, i, w);
+            Assert.True(grads[i] is not null, $"input {i} got no gradient");
+            AssertClose(numeric, grads[i]!, gradTolerance, $"gradient of input {i}");
+        }
+        if (!parity || OpenCLTest.Unavailable is not null) return;
+        (float[] oclOut, float[]?[] oclGrads, _) = Run(OpenCLTest.Device, op, inputs, shapes, gradInputs, seed);
+        OpenCLTest.AssertClose(actual, oclOut, ParityTolerance, "OpCheck forward (OpenCL vs CPU)");
+        for (int i = 0; i < inputs.Length; i++)
+            if (grads[i] is { } g) OpenCLTest.AssertClose(g, oclGrads[i]!, ParityTolerance, $"OpCheck gradient of input {i} (OpenCL vs CPU)");
+    }
 
-        Tensor[] tensors = inputs.Select((x, i) => Tensor.FromArray(x, shapes[i])).ToArray();
+    /// <summary>The op's output and input gradients on <paramref name="device"/>, for the upstream gradient of the seed;
+    /// every pooled buffer the run took must be back when it ends.</summary>
+    private static (float[] Output, float[]?[] Grads, float[] Upstream) Run(Device device, Func<Tensor[], Tensor> op, float[][] inputs,
+        int[][] shapes, bool[]? gradInputs, int seed)
+    {
+        using var region = BufferTracker.Begin();
+        Tensor[] tensors = inputs.Select((x, i) => Upload(Tensor.FromArray(x, shapes[i]), device)).ToArray();
         for (int i = 0; i < tensors.Length; i++) tensors[i].RequiresGrad = gradInputs?[i] ?? true;
+        float[] actual, w;
+        var grads = new float[]?[tensors.Length];
         try
         {
             using var output = op(tensors);
-            float[] actual = output.ToArray();
-            Assert.Equal(expected.Length, actual.Length);
-            AssertClose(expected, actual, forwardTolerance, "forward");
-
+            Assert.Equal(device, output.Device);
+            actual = output.ToArray();
             var rng = new Random(seed + 1);
-            float[] w = Enumerable.Range(0, actual.Length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-            using var upstream = Tensor.FromArray(w, output.Shape);
+            w = Enumerable.Range(0, actual.Length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            using var upstream = Upload(Tensor.FromArray(w, output.Shape), device);
             output.Backward(upstream);
-
-            for (int i = 0; i < tensors.Length; i++)
-            {
-                if (!(gradInputs?[i] ?? true)) continue;
-                double[] numeric = NumericGradient(reference, asDouble, i, w);
-                Tensor? grad = tensors[i].Grad;
-                Assert.True(grad is not null, $"input {i} got no gradient");
-                AssertClose(numeric, grad!.ToArray(), gradTolerance, $"gradient of input {i}");
-            }
+            for (int i = 0; i < tensors.Length; i++) grads[i] = tensors[i].Grad?.ToArray();
         }
         finally
         {
             foreach (Tensor t in tensors) { t.Grad?.Dispose(); t.Dispose(); }
         }
+        if (region.Outstanding != 0)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.True(region.Outstanding == 0, $"the op left {region.Outstanding} of the {region.Allocated} pooled buffers it took on {device} unreturned");
+        return (actual, grads, w);
+    }
+
+    private static Tensor Upload(Tensor cpu, Device device)
+    {
+        if (device == Device.Cpu) return cpu;
+        using (cpu) return cpu.To(device);
     }
 
     /// <summary>Central differences in double: d(Σ w·f)/dx_j ≈ (L(x + h e_j) − L(x − h e_j)) / 2h.</summary>

@@ -68,7 +68,7 @@ public sealed partial class Device
     /// everything synchronously, so there it returns at once. Reading a tensor (ToArray, Item) waits by itself.</summary>
     public void Synchronize()
     {
-        if (Kernels is OpenCLKernels openCl) openCl.Context.Finish();
+        Kernels.Synchronize();
     }
 
     private static IReadOnlyList<OpenCLDeviceInfo> FoundDevices()

@@ -26,7 +26,7 @@ public sealed partial class Device : IEquatable<Device>
         Type = type;
         Index = index;
         Name = name;
-        _kernels = new Lazy<IKernels>(() => kernels is null ? new CpuKernels(this) : kernels(this));
+        _kernels = new Lazy<IKernels>(() => new CheckedKernels(kernels is null ? new CpuKernels(this) : kernels(this)));
     }
 
     /// <summary>The kind of device.</summary>
@@ -38,8 +38,11 @@ public sealed partial class Device : IEquatable<Device>
     /// <summary>A short name, as PyTorch prints it: "cpu", "opencl:0".</summary>
     public string Name { get; }
 
-    /// <summary>The kernels every op on this device runs through.</summary>
+    /// <summary>The kernels every op on this device runs through: the backend behind the one set of slice checks.</summary>
     internal IKernels Kernels => _kernels.Value;
+
+    /// <summary>The backend itself, without the checks (tests and diagnostics).</summary>
+    internal IKernels Backend => ((CheckedKernels)_kernels.Value).Backend;
 
     /// <summary>A device backed by another kernel set; the seam the OpenCL backend plugs into.</summary>
     internal static Device Create(DeviceType type, int index, string name, Func<Device, IKernels> kernels) =>

@@ -1,6 +1,4 @@
 using ConvSharp.Backends;
-using ConvSharp.Backends.Cpu;
-using ConvSharp.Backends.OpenCL;
 using ConvSharp.Memory;
 
 namespace ConvSharp;
@@ -37,20 +35,17 @@ public partial class Tensor
 
     /// <summary>Copies between devices. An upload from CPU storage that is about to be dropped does not wait:
     /// the OpenCL queue keeps a reference to the pinned array until the write has run.</summary>
-    private static unsafe void Transfer(BufferSlice source, BufferSlice target, bool sourceIsDropped)
+    private static void Transfer(BufferSlice source, BufferSlice target, bool sourceIsDropped)
     {
         IKernels from = source.Buffer.Device.Kernels, to = target.Buffer.Device.Kernels;
-        if (source.Buffer is CpuBuffer cpu)
+        if (source.IsHost)
         {
-            if (sourceIsDropped && to is OpenCLKernels ocl)
-                ocl.UploadPinned(cpu, cpu.Pointer + source.Offset, target);
-            else
-                to.Upload(cpu.Span.Slice(checked((int)source.Offset), checked((int)source.Length)), target);
+            to.Upload(source.HostSpan(), target, sourceIsDropped ? source.Buffer : null);
             return;
         }
-        if (target.Buffer is CpuBuffer cpuTarget)
+        if (target.IsHost)
         {
-            from.Download(source, cpuTarget.Span.Slice(checked((int)target.Offset), checked((int)target.Length)));
+            from.Download(source, target.HostSpan());
             return;
         }
         float[] staging = PinnedArrayPool.Shared.Rent(checked((int)source.Length));

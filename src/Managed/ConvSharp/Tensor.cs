@@ -1,5 +1,4 @@
 using ConvSharp.Backends;
-using ConvSharp.Backends.Cpu;
 
 namespace ConvSharp;
 
@@ -37,7 +36,6 @@ public partial class Tensor : IDisposable
     internal Tensor NewLike(bool zero) => Allocate(Device, _shape, zero);
 
     /// <summary>A new tensor of the given shape on the same device.</summary>
-    internal Tensor NewOfShape(int[] shape, bool zero) => Allocate(Device, shape, zero);
 
     /// <summary>Row-major element strides of this (contiguous) tensor.</summary>
     internal ReadOnlySpan<long> Strides => _strides ??= Shapes.ContiguousStrides(_shape);
@@ -77,9 +75,10 @@ public partial class Tensor : IDisposable
     /// Valid until the tensor is disposed.</summary>
     public Span<float> AsSpan()
     {
-        if (Buffer is not CpuBuffer cpu)
+        BufferSlice data = Data;
+        if (!data.IsHost)
             throw new InvalidOperationException($"AsSpan needs a CPU tensor, but this one is on {Device}; call ToArray() or To(Device.Cpu) first.");
-        return cpu.Span.Slice((int)_offset, (int)Numel);
+        return data.HostSpan();
     }
 
     /// <summary>A copy of the elements, in row-major order.</summary>

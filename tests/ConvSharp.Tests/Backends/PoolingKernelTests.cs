@@ -118,15 +118,16 @@ public unsafe class PoolingKernelTests
         using var x = Tensor.Zeros(1, 2, 4, 4);
         using var shortOut = Tensor.Zeros(7);
         var g = new PoolGeometry("MaxPool2d", PoolInput.Of("MaxPool2d", x.ShapeSpan), 2, 2, 0, 1, false);
-        var e = Assert.Throws<ArgumentException>(() => kernels.MaxPool2d(x.Data, g, shortOut.Data, null));
+        var max = new PoolParams(PoolKind.Max, g);
+        var e = Assert.Throws<ArgumentException>(() => kernels.Pool(max, x.Data, shortOut.Data, null, null));
         Assert.StartsWith("output holds 7 floats; this call needs exactly 8.", e.Message);
         using var output = Tensor.Zeros(8);
-        e = Assert.Throws<ArgumentException>(() => kernels.MaxPool2d(x.Data, g, output.Data, shortOut.Data));
+        e = Assert.Throws<ArgumentException>(() => kernels.Pool(max, x.Data, output.Data, shortOut.Data, null));
         Assert.StartsWith("indices holds 7 floats; this call needs exactly 8.", e.Message);
-        e = Assert.Throws<ArgumentException>(() => kernels.MaxPool2dBackward(output.Data, output.Data, 2, 16, 4, shortOut.Data));
+        e = Assert.Throws<ArgumentException>(() => kernels.PoolBackward(max, null, output.Data, output.Data, shortOut.Data));
         Assert.StartsWith("gradInput holds 7 floats; this call needs exactly 32.", e.Message);
         var a = AdaptivePoolGeometry.Create("AdaptiveAvgPool2d", PoolInput.Of("AdaptiveAvgPool2d", x.ShapeSpan), 3);
-        e = Assert.Throws<ArgumentException>(() => kernels.AdaptiveAvgPool2d(x.Data, a, shortOut.Data));
+        e = Assert.Throws<ArgumentException>(() => kernels.Pool(PoolParams.Of(PoolKind.AdaptiveAvg, a), x.Data, shortOut.Data, null, null));
         Assert.StartsWith("output holds 7 floats; this call needs exactly 18.", e.Message);
     }
 }

@@ -267,7 +267,7 @@ public class TransformTests
         {
             double[] m = [rng.NextDouble() * 2 - 1, rng.NextDouble() * 2 - 1, rng.NextDouble() * 8, rng.NextDouble() * 2 - 1,
                 rng.NextDouble() * 2 - 1, rng.NextDouble() * 8, trial % 2 == 0 ? 0 : rng.NextDouble() * 0.05, trial % 2 == 0 ? 0 : rng.NextDouble() * 0.05, 1];
-            Device.Cpu.Kernels.Warp(source.Data, c, h, w, output.Data, oh, ow, m, ConvSharp.Backends.Sampling.Bilinear, ConvSharp.Backends.Border.Constant, -0.5f);
+            ConvSharp.Data.HostImages.Warp(source.Data, c, h, w, output.Data, oh, ow, m, ConvSharp.Data.Sampling.Bilinear, ConvSharp.Data.Border.Constant, -0.5f);
             float[] actual = output.ToArray();
             for (int ch = 0; ch < c; ch++)
                 for (int y = 0; y < oh; y++)
@@ -290,7 +290,7 @@ public class TransformTests
         using var t = Tensor.Zeros(2, 4, 4);
         double[] identity = [1, 0, 0, 0, 1, 0, 0, 0, 1];
         var e = Assert.Throws<ArgumentException>(() =>
-            Device.Cpu.Kernels.Warp(t.Data.Slice(0, 16), 1, 4, 4, t.Data.Slice(8, 16), 4, 4, identity, ConvSharp.Backends.Sampling.Nearest, ConvSharp.Backends.Border.Constant, 0));
+            ConvSharp.Data.HostImages.Warp(t.Data.Slice(0, 16), 1, 4, 4, t.Data.Slice(8, 16), 4, 4, identity, ConvSharp.Data.Sampling.Nearest, ConvSharp.Data.Border.Constant, 0));
         Assert.Contains("overlap", e.Message);
     }
 }

@@ -2,6 +2,7 @@ using ConvSharp.NN;
 
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class BatchNormTests
 {
     /// <summary>Per-channel statistics of an [N, C, ...] input: mean, biased and unbiased variance.</summary>

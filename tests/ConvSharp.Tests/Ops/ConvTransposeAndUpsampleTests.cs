@@ -2,6 +2,7 @@ using ConvSharp.NN;
 
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class ConvTransposeAndUpsampleTests
 {
     /// <summary>y[n, g·Cg + co, iy·S − P + r·D, ix·S − P + s·D] += x[n, ci, iy, ix]·w[ci, co, r, s] for ci in group g; plus bias.</summary>

@@ -2,6 +2,7 @@ using ConvSharp.NN;
 
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class DropoutTests
 {
     /// <summary>Philox-4x32-10 written out in C#: the specification the native mask (and any other backend's) must reproduce.</summary>

@@ -1,5 +1,6 @@
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class ElementwiseTests
 {
     /// <summary>Reference broadcasting: the element of a shape read at an output multi-index.</summary>

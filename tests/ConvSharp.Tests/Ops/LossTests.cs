@@ -2,6 +2,7 @@ using ConvSharp.NN;
 
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class LossTests
 {
     // ---- references (double precision, nested loops) ----

@@ -1,5 +1,6 @@
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class MatMulTests
 {
     private static double[] Product(double[] a, double[] b, int batchA, int batchB, int m, int k, int n, bool transposeB = false)

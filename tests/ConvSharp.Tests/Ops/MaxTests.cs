@@ -1,5 +1,6 @@
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class MaxTests
 {
     private static float[] Distinct(int seed, int count)

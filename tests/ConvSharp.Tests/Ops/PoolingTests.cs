@@ -6,6 +6,7 @@ namespace ConvSharp.Tests.Ops;
 /// definitions), backward against central differences of those loops. Letters: N batch, C channels, H x W
 /// input, KH x KW kernel, S stride, P padding, D dilation, OH x OW output. Max-based ops get inputs without
 /// ties (a scaled random permutation), so the finite differences never cross a switch of the argmax.</summary>
+[DetectLeaks]
 public class PoolingTests
 {
     // ---- the nested-loop references ----
@@ -477,7 +478,12 @@ public class PoolingTests
     {
         float[] samples = Reference.RandomFloats(new Random(h * w), n * c * 2, 0f, 0.999f);
         using var s = Tensor.FromArray(samples, n, c, 2);
-        OpCheck.Check(t => t[0].FractionalMaxPool2d((kh, kw), (oh, ow), s),
+        OpCheck.Check(t =>
+            {
+                Tensor here = s.To(t[0].Device);
+                try { return t[0].FractionalMaxPool2d((kh, kw), (oh, ow), here); }
+                finally { if (!ReferenceEquals(here, s)) here.Dispose(); }
+            },
             x => FractionalRef(x[0], n, c, h, w, kh, kw, oh, ow, samples), [Distinct(n + h, n * c * h * w)], [[n, c, h, w]], forwardTolerance: 0);
     }
 

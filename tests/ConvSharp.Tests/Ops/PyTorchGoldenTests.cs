@@ -2,6 +2,7 @@ namespace ConvSharp.Tests.Ops;
 
 /// <summary>Convolution, transposed convolution and upsampling against PyTorch's own outputs for fixed inputs
 /// (ConvGolden.cs, written by conv_golden.py with Debian's python3-torch; the inputs are exact in float32).</summary>
+[DetectLeaks]
 public class PyTorchGoldenTests
 {
     private static Tensor Values(int salt, params int[] shape) => Tensor.FromArray(ConvGolden.Values(OpCheck.Count(shape), salt), shape);

@@ -1,5 +1,6 @@
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class ReductionAndShapeTests
 {
     private static readonly int[] Shape = [3, 4, 5];

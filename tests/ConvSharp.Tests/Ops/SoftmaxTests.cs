@@ -2,6 +2,7 @@ using ConvSharp.NN;
 
 namespace ConvSharp.Tests.Ops;
 
+[DetectLeaks]
 public class SoftmaxTests
 {
     /// <summary>Softmax or log-softmax along <paramref name="dim"/>, the pseudo-code way: for every position

@@ -1,3 +1,4 @@
+using ConvSharp.Backends;
 namespace ConvSharp;
 
 /// <summary>Switches for the autograd tape (PyTorch's <c>torch.no_grad()</c>).</summary>
@@ -33,8 +34,8 @@ public static class Autograd
     /// <summary>Throws when <paramref name="tensor"/> holds NaN or infinity (anomaly mode).</summary>
     internal static void CheckFinite(Tensor tensor, Func<string> where)
     {
-        // Σx² in double is finite exactly when every float is: the largest float squared is about 1e77.
-        if (!double.IsFinite(tensor.Kernels.Norm(tensor.Data, infinity: false)))
+        // max |x| is NaN or infinite exactly when some element is.
+        if (!double.IsFinite(tensor.Kernels.Norm(tensor.Data, infinity: true)))
             throw new ArithmeticException($"Autograd anomaly: {where()} produced NaN or infinity (shape {Guard.Format(tensor.ShapeSpan)}).");
     }
 

@@ -2,8 +2,8 @@ namespace ConvSharp.Backends;
 
 /// <summary>The geometry of a 2-D convolution window over NCHW input, checked once here so that no
 /// kernel can be reached with a window that does not fit.
-/// Letters: N batch, C channels, H x W input, KH x KW kernel, S stride, P padding, D dilation,
-/// OH x OW output.</summary>
+/// Letters: N batch, C channels (all groups), H x W input, KH x KW kernel, S stride, P padding, D dilation,
+/// G groups, OH x OW output.</summary>
 internal readonly record struct ConvGeometry
 {
     public int N { get; }
@@ -20,29 +20,39 @@ internal readonly record struct ConvGeometry
     public int DW { get; }
     public int OH { get; }
     public int OW { get; }
+    public int Groups { get; }
 
     public ConvGeometry(int n, int c, int h, int w, int kh, int kw,
-        int sh = 1, int sw = 1, int ph = 0, int pw = 0, int dh = 1, int dw = 1)
+        int sh = 1, int sw = 1, int ph = 0, int pw = 0, int dh = 1, int dw = 1, int groups = 1)
     {
         Guard.Positive(n); Guard.Positive(c); Guard.Positive(h); Guard.Positive(w);
         Guard.Positive(kh); Guard.Positive(kw);
         Guard.Positive(sh); Guard.Positive(sw);
         Guard.NonNegative(ph); Guard.NonNegative(pw);
         Guard.Positive(dh); Guard.Positive(dw);
+        Guard.Positive(groups);
+        if (c % groups != 0)
+            throw new ArgumentException($"{c} input channels are not divisible by groups = {groups}.", nameof(groups));
         long spanH = (long)dh * (kh - 1) + 1, spanW = (long)dw * (kw - 1) + 1;
         long paddedH = h + 2L * ph, paddedW = w + 2L * pw;
         if (spanH > paddedH || spanW > paddedW)
             throw new ArgumentException(
                 $"The kernel {kh}x{kw} with dilation {dh}x{dw} spans {spanH}x{spanW}, larger than the padded input " +
-                $"{paddedH}x{paddedW} (input {h}x{w}, padding {ph}x{pw}).");
-        (N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW) = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw);
+                $"{paddedH}x{paddedW} (input {h}x{w}, padding {ph}x{pw}).", "input");
+        (N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, Groups) = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, groups);
         OH = (int)((paddedH - spanH) / sh + 1);
         OW = (int)((paddedW - spanW) / sw + 1);
         _ = checked(ColumnRows * ColumnCols);
     }
 
     /// <summary>The same window over <paramref name="n"/> images (a worker's share of the batch).</summary>
-    public ConvGeometry WithBatch(int n) => new(n, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW);
+    public ConvGeometry WithBatch(int n) => new(n, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, Groups);
+
+    /// <summary>The window over one group's C/G channels, as a one-group geometry (what im2col of one group reads).</summary>
+    public ConvGeometry PerGroup() => Groups == 1 ? this : new(N, C / Groups, H, W, KH, KW, SH, SW, PH, PW, DH, DW);
+
+    /// <summary>Rows of one group's column matrix: (C/G)·KH·KW (the weight's row length).</summary>
+    public long GroupRows => (long)(C / Groups) * KH * KW;
 
     /// <summary>Floats in the input: N*C*H*W.</summary>
     public long InputLength => (long)N * C * H * W;

@@ -1,9 +1,18 @@
 namespace ConvSharp.Backends;
 
-// Kernels of the NN layer set: softmax, losses, batch norm, dropout (native/include/cs_nn.h on the CPU).
-// Every backward ADDS into its gradient slices; a null gradient slice is skipped.
+// The fused layer kernels: pooling, softmax, losses, batch norm, dropout, upsampling (native/include/cs_nn.h,
+// cs_pooling.h on the CPU). A new pool or loss is a PoolKind / LossKind value, not a new member.
 internal partial interface IKernels
 {
+    /// <summary>Pooling forward of <paramref name="pool"/>.Kind. Max kinds also write, when <paramref name="indices"/> is given,
+    /// the offset of each maximum inside its input plane (int32 bits in the float buffer: exact at any size).
+    /// <paramref name="samples"/>: the two uniform samples per plane of <see cref="PoolKind.FractionalMax"/>.</summary>
+    void Pool(in PoolParams pool, BufferSlice input, BufferSlice output, BufferSlice? indices, BufferSlice? samples);
+
+    /// <summary>gradInput += the pooling backward. Max kinds read <paramref name="indices"/>; <see cref="PoolKind.Lp"/> reads
+    /// the forward's <paramref name="input"/>; the averages need neither.</summary>
+    void PoolBackward(in PoolParams pool, BufferSlice? input, BufferSlice? indices, BufferSlice gradOutput, BufferSlice gradInput);
+
     /// <summary>y = softmax(x) (or log-softmax when <paramref name="log"/>) along the middle axis of an
     /// (<paramref name="outer"/>, <paramref name="n"/>, <paramref name="inner"/>) layout.</summary>
     void Softmax(BufferSlice x, BufferSlice y, long outer, long n, long inner, bool log);
@@ -11,43 +20,24 @@ internal partial interface IKernels
     /// <summary>dx += the softmax (or log-softmax) backward, from the forward's output <paramref name="y"/>.</summary>
     void SoftmaxBackward(BufferSlice y, BufferSlice dy, BufferSlice dx, long outer, long n, long inner, bool log);
 
-    /// <summary>The first position of <paramref name="target"/> that holds neither a whole number in
-    /// [0, <paramref name="classes"/>) nor <paramref name="ignoreIndex"/>, or -1 when every value is valid.
-    /// Ops call this before the class-loss kernels, which must never see a bad index.</summary>
-    long FindInvalidClassIndex(BufferSlice target, long classes, long ignoreIndex);
+    /// <summary>The loss <paramref name="kind"/> of <paramref name="input"/> against <paramref name="target"/> into
+    /// <paramref name="loss"/> (reduced as the layout says). Class-index kinds first look for a target that is neither a class
+    /// in [0, C) nor the ignore index; the binary kinds (unreduced, one value per element) for an input or target outside
+    /// [0, 1] (<see cref="LossKind.BinaryCrossEntropy"/> only). Returns the first such position, writing nothing, or -1.
+    /// <paramref name="weight"/>: class weights, or the positive weight of <see cref="LossKind.BinaryCrossEntropyWithLogits"/>;
+    /// <paramref name="saved"/>: the log-probabilities <see cref="LossKind.CrossEntropy"/> keeps for its backward.</summary>
+    long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
+        BufferSlice loss);
 
-    /// <summary>Fused log-softmax + NLL: writes the log-probabilities (kept for the backward) and the loss.</summary>
-    void CrossEntropy(in ClassLossLayout layout, BufferSlice logits, BufferSlice target, BufferSlice? weight,
-        BufferSlice logProbs, BufferSlice loss);
-
-    /// <summary>gradLogits += g·(A·softmax − a) (softmax − one-hot, scaled; see cs_nn.h).</summary>
-    void CrossEntropyBackward(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight,
-        BufferSlice gradLoss, BufferSlice gradLogits);
-
-    /// <summary>NLL (with optional label smoothing) over log-probabilities.</summary>
-    void NllLoss(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss);
-
-    /// <summary>gradLogProbs += −g·a.</summary>
-    void NllLossBackward(in ClassLossLayout layout, BufferSlice target, BufferSlice? weight, BufferSlice gradLoss,
-        BufferSlice gradLogProbs);
-
-    /// <summary>Unreduced binary cross-entropy on probabilities (logs clamped to ≥ −100). Returns the first
-    /// position where the input or target lies outside [0, 1] (nothing is written then), else -1.</summary>
-    long BinaryCrossEntropy(BufferSlice x, BufferSlice target, BufferSlice loss);
-
-    /// <summary>The backward of <see cref="BinaryCrossEntropy"/> into dx and dtarget (each optional).</summary>
-    void BinaryCrossEntropyBackward(BufferSlice x, BufferSlice target, BufferSlice dy, BufferSlice? dx, BufferSlice? dtarget);
-
-    /// <summary>Unreduced binary cross-entropy on logits (stable form), with an optional per-element positive weight.</summary>
-    void BinaryCrossEntropyWithLogits(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice loss);
-
-    /// <summary>The backward of <see cref="BinaryCrossEntropyWithLogits"/> into dx, dtarget and dposWeight (each optional).</summary>
-    void BinaryCrossEntropyWithLogitsBackward(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice dy,
-        BufferSlice? dx, BufferSlice? dtarget, BufferSlice? dposWeight);
+    /// <summary>The loss backward, into gradInput, gradTarget and gradWeight (each optional; the class-index kinds have
+    /// only gradInput). <paramref name="input"/> is what the backward reads: the logits or probabilities, or for
+    /// <see cref="LossKind.CrossEntropy"/> and <see cref="LossKind.Nll"/> the log-probabilities.</summary>
+    void LossBackward(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight,
+        BufferSlice gradLoss, BufferSlice? gradInput, BufferSlice? gradTarget, BufferSlice? gradWeight);
 
     /// <summary>Batch norm forward per channel; in training it updates the running statistics (when given)
     /// in place. Writes y and the mean and 1/√(var + eps) used.</summary>
-    void BatchNormForward(in BatchNormLayout layout, BufferSlice x, BufferSlice? weight, BufferSlice? bias,
+    void BatchNorm(in BatchNormLayout layout, BufferSlice x, BufferSlice? weight, BufferSlice? bias,
         BufferSlice? runningMean, BufferSlice? runningVar, bool training, float momentum, float eps,
         BufferSlice y, BufferSlice saveMean, BufferSlice saveInvStd);
 
@@ -57,17 +47,37 @@ internal partial interface IKernels
 
     /// <summary>Draws the keep/drop mask (one value per group of <paramref name="groupSize"/> elements:
     /// <paramref name="scale"/> or 0) from the counter-based generator keyed by <paramref name="key"/>,
-    /// and writes y = x·mask.</summary>
+    /// and writes y = x·mask. (Its backward is an element-wise product with the mask.)</summary>
     void Dropout(BufferSlice x, BufferSlice y, BufferSlice mask, long groupSize, ulong key, float keepProb, float scale);
 
-    /// <summary>dx += dy·mask.</summary>
-    void DropoutBackward(BufferSlice mask, long groupSize, BufferSlice dy, BufferSlice dx);
+    /// <summary>y[P, OH, OW] = upsample(x[P, H, W]).</summary>
+    void Upsample(in UpsampleGeometry g, BufferSlice x, BufferSlice y);
+
+    /// <summary>dx[P, H, W] += the adjoint of upsampling applied to dy[P, OH, OW].</summary>
+    void UpsampleBackward(in UpsampleGeometry g, BufferSlice dy, BufferSlice dx);
 }
 
-/// <summary>The layout of a class-index loss: <see cref="N"/> samples of <see cref="C"/> classes with
-/// <see cref="Inner"/> positions each (scores (N, C, Inner), targets (N, Inner)), and its settings.</summary>
-internal readonly record struct ClassLossLayout(long N, long C, long Inner, long IgnoreIndex, float LabelSmoothing, Reduction Reduction)
+/// <summary>The losses of <see cref="IKernels.Loss"/>.</summary>
+internal enum LossKind
 {
+    /// <summary>Fused log-softmax + NLL over class scores (optional label smoothing and class weights).</summary>
+    CrossEntropy = 0,
+    /// <summary>NLL over log-probabilities.</summary>
+    Nll,
+    /// <summary>Unreduced binary cross-entropy on probabilities (logs clamped to ≥ −100).</summary>
+    BinaryCrossEntropy,
+    /// <summary>Unreduced binary cross-entropy on logits (stable form), with an optional per-element positive weight.</summary>
+    BinaryCrossEntropyWithLogits,
+}
+
+/// <summary>The layout of a loss: <see cref="N"/> samples of <see cref="C"/> classes with <see cref="Inner"/> positions each
+/// (scores (N, C, Inner), targets (N, Inner)), and its settings. The binary kinds are element-wise: N elements, C = Inner = 1,
+/// no reduction.</summary>
+internal readonly record struct LossLayout(long N, long C, long Inner, long IgnoreIndex, float LabelSmoothing, Reduction Reduction)
+{
+    /// <summary>The layout of an element-wise binary loss over <paramref name="length"/> elements.</summary>
+    public static LossLayout Elementwise(long length) => new(length, 1, 1, -100, 0f, Reduction.None);
+
     /// <summary>Floats in the scores.</summary>
     public long ScoreLength => N * C * Inner;
 

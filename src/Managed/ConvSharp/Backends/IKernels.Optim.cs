@@ -1,5 +1,18 @@
 namespace ConvSharp.Backends;
 
+/// <summary>The fused optimizer updates of <see cref="IKernels.OptimStep"/>, and the state slices each reads and writes.</summary>
+internal enum OptimKind
+{
+    /// <summary>SGD; state0 = the momentum buffer (when Momentum ≠ 0).</summary>
+    Sgd = 0,
+    /// <summary>Adam / AdamW (Decoupled); state0 = exp_avg, state1 = exp_avg_sq, state2 = max_exp_avg_sq (amsgrad).</summary>
+    Adam,
+    /// <summary>Adamax; state0 = exp_avg, state1 = exp_inf.</summary>
+    Adamax,
+    /// <summary>RMSprop; state0 = square_avg, state1 = grad_avg (centered), state2 = the momentum buffer (Momentum ≠ 0).</summary>
+    RmsProp,
+}
+
 /// <summary>Hyper-parameters of one fused optimizer update (the optimizer fills the ones it uses).</summary>
 internal readonly record struct OptimStep(float Lr, float WeightDecay, bool Maximize)
 {
@@ -18,18 +31,8 @@ internal readonly record struct OptimStep(float Lr, float WeightDecay, bool Maxi
 
 internal partial interface IKernels
 {
-    /// <summary>One SGD update of <paramref name="param"/> (momentum buffer used when Momentum ≠ 0).</summary>
-    void SgdStep(BufferSlice param, BufferSlice grad, BufferSlice? momentumBuffer, in OptimStep s);
-
-    /// <summary>One Adam/AdamW update (Decoupled = AdamW); <paramref name="maxExpAvgSq"/> for amsgrad.</summary>
-    void AdamStep(BufferSlice param, BufferSlice grad, BufferSlice expAvg, BufferSlice expAvgSq, BufferSlice? maxExpAvgSq, in OptimStep s);
-
-    /// <summary>One Adamax update.</summary>
-    void AdamaxStep(BufferSlice param, BufferSlice grad, BufferSlice expAvg, BufferSlice expInf, in OptimStep s);
-
-    /// <summary>One RMSprop update (<paramref name="gradAvg"/> when centered, <paramref name="momentumBuffer"/> when Momentum ≠ 0).</summary>
-    void RmsPropStep(BufferSlice param, BufferSlice grad, BufferSlice squareAvg, BufferSlice? gradAvg, BufferSlice? momentumBuffer, in OptimStep s);
-
-    /// <summary>Σ x² (in double), or max |x| when <paramref name="infinity"/> is set.</summary>
-    double Norm(BufferSlice x, bool infinity);
+    /// <summary>One fused update of <paramref name="param"/> from <paramref name="grad"/>, in one pass; the state slices
+    /// (each the parameter's length, or null where the kind does not use it) as <see cref="OptimKind"/> lists them.</summary>
+    void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
+        in OptimStep step);
 }

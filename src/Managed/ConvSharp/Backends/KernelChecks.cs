@@ -1,10 +1,12 @@
 namespace ConvSharp.Backends;
 
-/// <summary>Argument checks a backend runs before any device code: slice lengths against what a call
-/// reads and writes, matrix extents, strided extents. CpuKernels and OpenCLKernels both call these, so a
-/// bad call fails alike, with the same message, on every backend.</summary>
+/// <summary>The slice checks <see cref="CheckedKernels"/> runs before any backend code: lengths against what a call
+/// reads and writes, matrix extents, strided extents, settings.</summary>
 internal static class KernelChecks
 {
+    /// <summary>The most dimensions an element-wise iteration shape may have (CS_MAX_DIMS natively).</summary>
+    public const int MaxDims = Interop.Native.MaxDims;
+
     public static void Length(BufferSlice slice, long needed, string name)
     {
         if (slice.Length != needed)
@@ -49,32 +51,41 @@ internal static class KernelChecks
         Guard.Positive(inner);
     }
 
-    public static void ClassLoss(in ClassLossLayout layout, BufferSlice target, BufferSlice? weight)
+    public static void LossSettings(LossKind kind, in LossLayout layout, BufferSlice target, BufferSlice? weight)
     {
         Layout(layout.N, layout.C, layout.Inner);
         Length(target, layout.TargetLength, nameof(target));
-        OptionalLength(weight, layout.C, nameof(weight));
+        bool classIndex = kind is LossKind.CrossEntropy or LossKind.Nll;
+        if (kind is not (LossKind.CrossEntropy or LossKind.Nll or LossKind.BinaryCrossEntropy or LossKind.BinaryCrossEntropyWithLogits))
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss.");
+        if (classIndex) OptionalLength(weight, layout.C, nameof(weight));
+        else
+        {
+            if (layout.C != 1 || layout.Inner != 1 || layout.Reduction != Reduction.None)
+                throw new ArgumentException($"{kind} is element-wise: its layout must be (N, 1, 1) without reduction.", nameof(layout));
+            if (kind == LossKind.BinaryCrossEntropy && weight is not null)
+                throw new ArgumentException("BinaryCrossEntropy takes no weight slice (its weight is applied around the kernel).", nameof(weight));
+            OptionalLength(weight, layout.N, nameof(weight));
+        }
         if (!(layout.LabelSmoothing >= 0f && layout.LabelSmoothing <= 1f))
             throw new ArgumentOutOfRangeException(nameof(layout), layout.LabelSmoothing, "The label smoothing must be in [0, 1].");
         if (layout.Reduction is not (Reduction.None or Reduction.Mean or Reduction.Sum))
             throw new ArgumentOutOfRangeException(nameof(layout), layout.Reduction, "Unknown reduction.");
     }
 
-    public static void ImageColumns(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
+    /// <summary>An input and its column matrix for this geometry (one group).</summary>
+    public static void Columns(BufferSlice input, in ConvGeometry geometry, BufferSlice columns)
     {
-        Length(image, (long)geometry.C * geometry.H * geometry.W, nameof(image));
-        long imageColumns = (long)geometry.OH * geometry.OW;
-        if (columnOffset < 0 || ldColumns < columnOffset + imageColumns)
-            throw new ArgumentOutOfRangeException(nameof(columnOffset), $"Columns [{columnOffset}, {columnOffset + imageColumns}) do not fit rows of {ldColumns}.");
-        Length(columns, geometry.ColumnRows * ldColumns, nameof(columns));
+        if (geometry.Groups != 1)
+            throw new ArgumentException($"im2col reads one group; the geometry has {geometry.Groups}.", nameof(geometry));
+        Length(input, geometry.InputLength, nameof(input));
+        Length(columns, geometry.ColumnLength, nameof(columns));
     }
 
-    public static void Along(long outer, long n, long inner, BufferSlice full, BufferSlice reduced, BufferSlice indices)
+    public static void NormType(float normType)
     {
-        Guard.Positive(outer); Guard.Positive(n); Guard.Positive(inner);
-        Length(full, outer * n * inner, nameof(full));
-        Length(reduced, outer * inner, nameof(reduced));
-        Length(indices, outer * inner, nameof(indices));
+        if (!(normType > 0f) || float.IsPositiveInfinity(normType))
+            throw new ArgumentOutOfRangeException(nameof(normType), normType, "The norm type must be a positive, finite number.");
     }
 
     public static void BatchNormForward(in BatchNormLayout layout, BufferSlice x, BufferSlice? weight, BufferSlice? bias,
@@ -122,52 +133,5 @@ internal static class KernelChecks
         Length(y, x.Length, nameof(y));
         if (!(keepProb > 0f && keepProb <= 1f)) throw new ArgumentOutOfRangeException(nameof(keepProb), keepProb, "keepProb must be in (0, 1].");
         if (!(scale >= 1f)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "scale must be at least 1.");
-    }
-
-    public static void DropoutBackward(BufferSlice mask, long groupSize, BufferSlice dy, BufferSlice dx)
-    {
-        Guard.Positive(groupSize);
-        if (mask.Length < 1 || dy.Length != mask.Length * groupSize)
-            throw new ArgumentException($"dy holds {dy.Length} floats, not {mask.Length} groups of {groupSize}.", nameof(dy));
-        Length(dx, dy.Length, nameof(dx));
-    }
-
-    /// <summary>Both images have the lengths their shapes give and do not share memory.</summary>
-    public static void Images(BufferSlice source, int channels, int height, int width, BufferSlice destination, int outHeight, int outWidth)
-    {
-        Guard.Positive(channels); Guard.Positive(height); Guard.Positive(width);
-        Guard.Positive(outHeight); Guard.Positive(outWidth);
-        Length(source, (long)channels * height * width, nameof(source));
-        Length(destination, (long)channels * outHeight * outWidth, nameof(destination));
-        if (ReferenceEquals(source.Buffer, destination.Buffer) &&
-            source.Offset < destination.Offset + destination.Length && destination.Offset < source.Offset + source.Length)
-            throw new ArgumentException("The source and destination images overlap; a warp reads and writes different memory.", nameof(destination));
-    }
-
-    public static void Sampling(Sampling sampling, Border border)
-    {
-        if (sampling is not (Backends.Sampling.Nearest or Backends.Sampling.Bilinear))
-            throw new ArgumentOutOfRangeException(nameof(sampling), sampling, "Unknown sampling mode.");
-        if (border is not (Backends.Border.Constant or Backends.Border.Replicate))
-            throw new ArgumentOutOfRangeException(nameof(border), border, "Unknown border mode.");
-    }
-
-    public static void WarpMatrix(ReadOnlySpan<double> inverseMap)
-    {
-        if (inverseMap.Length != 9)
-            throw new ArgumentException($"A warp needs a 3x3 matrix (9 values), not {inverseMap.Length}.", nameof(inverseMap));
-        foreach (double v in inverseMap)
-            if (!double.IsFinite(v)) throw new ArgumentException($"The warp matrix has a non-finite entry ({v}).", nameof(inverseMap));
-    }
-
-    public static void Color(int channels, int height, int width, BufferSlice image, float brightness, float contrast, float low, float high)
-    {
-        Guard.Positive(channels); Guard.Positive(height); Guard.Positive(width);
-        Length(image, (long)channels * height * width, nameof(image));
-        if (!(brightness >= 0f) || !float.IsFinite(brightness))
-            throw new ArgumentOutOfRangeException(nameof(brightness), brightness, "A brightness factor must be finite and not negative.");
-        if (!(contrast >= 0f) || !float.IsFinite(contrast))
-            throw new ArgumentOutOfRangeException(nameof(contrast), contrast, "A contrast factor must be finite and not negative.");
-        if (!(low <= high)) throw new ArgumentException($"The clamp range [{low}, {high}] is empty.", nameof(low));
     }
 }

@@ -37,3 +37,43 @@ internal readonly ref struct StridedOperand(BufferSlice slice, ReadOnlySpan<long
     public BufferSlice Slice { get; } = slice;
     public ReadOnlySpan<long> Strides { get; } = strides;
 }
+
+/// <summary>Conveniences composed of <see cref="IKernels"/> members (not members themselves: the closed set stays small).</summary>
+internal static class KernelExtensions
+{
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length; memmove semantics when they
+    /// overlap): an element-wise copy.</summary>
+    public static void Copy(this IKernels kernels, BufferSlice source, BufferSlice destination)
+    {
+        if (source.Length == 0 || source == destination) return;
+        if (ReferenceEquals(source.Buffer, destination.Buffer) &&
+            source.Offset < destination.Offset + destination.Length && destination.Offset < source.Offset + source.Length)
+        {
+            DeviceBuffer scratch = kernels.Allocate(source.Length, zero: false);
+            try
+            {
+                var middle = new BufferSlice(scratch, 0, source.Length);
+                kernels.Copy(source, middle);
+                kernels.Copy(middle, destination);
+            }
+            finally { scratch.Release(); }
+            return;
+        }
+        kernels.Elementwise(BinaryOp.CopyA, [checked((int)source.Length)], new(destination, [1L]), new(source, [1L]), default);
+    }
+
+    /// <summary>‖x‖₂ (or max |x| with <paramref name="infinity"/>) of a whole slice, read back to the host.</summary>
+    public static double Norm(this IKernels kernels, BufferSlice x, bool infinity)
+    {
+        if (x.Length == 0) return 0.0;
+        DeviceBuffer one = kernels.Allocate(1, zero: false);
+        try
+        {
+            kernels.Reduce(infinity ? ReduceOp.MaxAbs : ReduceOp.L2Norm, 1, x.Length, 1, x, new BufferSlice(one, 0, 1), null);
+            Span<float> value = stackalloc float[1];
+            kernels.Download(new BufferSlice(one, 0, 1), value);
+            return value[0];
+        }
+        finally { one.Release(); }
+    }
+}

@@ -46,6 +46,16 @@ internal readonly record struct PoolGeometry
     public int OH { get; }
     public int OW { get; }
 
+    /// <summary>A window with unit stride and no padding whose output size is given (adaptive and fractional pools
+    /// describe their planes this way; their own geometry types checked the sizes).</summary>
+    internal static PoolGeometry Raw(int n, int c, int h, int w, int kh, int kw, int oh, int ow) => new(n, c, h, w, kh, kw, oh, ow);
+
+    private PoolGeometry(int n, int c, int h, int w, int kh, int kw, int oh, int ow)
+    {
+        (N, C, H, W, KH, KW, OH, OW) = (n, c, h, w, kh, kw, oh, ow);
+        (SH, SW, DH, DW) = (1, 1, 1, 1);
+    }
+
     /// <summary>Checks the window against the input and computes the output size.</summary>
     public PoolGeometry(string op, PoolInput input, Pair kernel, Pair stride, Pair padding, Pair dilation, bool ceilMode)
     {

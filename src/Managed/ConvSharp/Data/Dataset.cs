@@ -71,11 +71,11 @@ public abstract partial class Dataset
         if (transform is null)
         {
             CheckDestination(shape, destination);
-            Transform.Kernels.BytesToFloat(pixels, destination.Data, 1f);
+            HostImages.BytesToFloat(pixels, destination.Data, 1f);
             return;
         }
         ImageBuffer raw = context.Scratch(0, shape, 255f);
-        Transform.Kernels.BytesToFloat(pixels, raw.Data, 1f);
+        HostImages.BytesToFloat(pixels, raw.Data, 1f);
         TransformPipeline.Run(transform, raw, destination, context);
     }
 

@@ -1,5 +1,4 @@
 using ConvSharp.Backends;
-using ConvSharp.Backends.Cpu;
 
 namespace ConvSharp.Data;
 
@@ -27,8 +26,8 @@ public readonly struct ImageBuffer
     /// <summary>The C·H·W values, channel planes back to back, rows within a plane.</summary>
     public Span<float> AsSpan()
     {
-        if (Data.Buffer is not CpuBuffer cpu) throw new InvalidOperationException("This ImageBuffer holds no CPU storage.");
-        return cpu.Span.Slice((int)Data.Offset, (int)Data.Length);
+        if (!Data.IsHost) throw new InvalidOperationException("This ImageBuffer holds no CPU storage.");
+        return Data.HostSpan();
     }
 
     /// <summary>The same storage described with another value bound.</summary>

@@ -88,8 +88,9 @@ public sealed class Conv2d : Module
                 ? Tensor.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups)
                 : Tensor.Conv2d(input, Weight, Bias, _namedPadding, Dilation, Groups);
         }
-        catch (ArgumentException e) when (e.Message.StartsWith("The kernel", StringComparison.Ordinal))
+        catch (ArgumentException e) when (e.ParamName == "input" && e is not ArgumentOutOfRangeException)
         {
+            // The op names what does not fit; the layer adds which layer it is (the input's rank and channels were checked above).
             throw new ArgumentException($"{this}: {e.Message}", nameof(input), e);
         }
     }

@@ -22,10 +22,11 @@ public partial class Tensor
         var g = new PoolGeometry(op, input, kernelSize, stride ?? kernelSize, padding, 1, ceilMode);
         int divisor = divisorOverride ?? 0;
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
-        Kernels.AvgPool2d(Data, g, countIncludePad, divisor, result.Data);
+        var pool = new PoolParams(PoolKind.Avg, g) { CountIncludePad = countIncludePad, DivisorOverride = divisor };
+        Kernels.Pool(pool, Data, result.Data, null, null);
         return Record(result, op, [this], (grad, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.AvgPool2dBackward(grad.Data, g, countIncludePad, divisor, dx.Data);
+            if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, null, null, grad.Data, dx.Data);
         });
     }
 
@@ -50,10 +51,11 @@ public partial class Tensor
         CheckNormType(op, normType);
         var g = new PoolGeometry(op, input, kernelSize, stride ?? kernelSize, 0, 1, ceilMode);
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
-        Kernels.LPPool2d(Data, g, normType, result.Data);
+        var pool = new PoolParams(PoolKind.Lp, g) { NormType = normType };
+        Kernels.Pool(pool, Data, result.Data, null, null);
         return Record(result, op, [this], (grad, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.LPPool2dBackward(Data, grad.Data, g, normType, dx.Data);
+            if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, Data, null, grad.Data, dx.Data);
         });
     }
 
@@ -88,10 +90,11 @@ public partial class Tensor
     private Tensor AdaptiveAvg(string op, AdaptivePoolGeometry g, int[] outputShape)
     {
         var result = Allocate(Device, outputShape, zero: false);
-        Kernels.AdaptiveAvgPool2d(Data, g, result.Data);
+        var pool = PoolParams.Of(PoolKind.AdaptiveAvg, g);
+        Kernels.Pool(pool, Data, result.Data, null, null);
         return Record(result, op, [this], (grad, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.AdaptiveAvgPool2dBackward(grad.Data, g, dx.Data);
+            if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, null, null, grad.Data, dx.Data);
         });
     }
 }

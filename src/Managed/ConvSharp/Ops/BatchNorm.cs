@@ -41,7 +41,7 @@ public partial class Tensor
         var y = input.NewLike(zero: false);
         var saveMean = Allocate(input.Device, [channels], zero: false, owned: true);
         var saveInvStd = Allocate(input.Device, [channels], zero: false, owned: true);
-        input.Kernels.BatchNormForward(layout, input.Data, weight?.Data, bias?.Data, runningMean?.Data, runningVar?.Data,
+        input.Kernels.BatchNorm(layout, input.Data, weight?.Data, bias?.Data, runningMean?.Data, runningVar?.Data,
             batchStatistics, momentum, eps, y.Data, saveMean.Data, saveInvStd.Data);
 
         var inputs = new List<Tensor> { input };

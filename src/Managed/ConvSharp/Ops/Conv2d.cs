@@ -2,19 +2,10 @@ using ConvSharp.Backends;
 
 namespace ConvSharp;
 
-// 2-D convolution as im2col + sgemm, image by image. Letters: N batch, C input channels, H×W input, K
-// output channels, G groups (Cg = C/G, Kg = K/G), KH×KW kernel, OH×OW output, P = OH·OW, R = Cg·KH·KW.
-// Per image and group, im2col writes an [R, P] column matrix into a scratch that stays in cache, and one
-// sgemm W_g[Kg, R] × col[R, P] writes that image's NCHW output directly (the bias pre-filled, beta = 1):
-// no reordering pass. The backward recomputes the columns per image rather than keeping the batch's
-// (for N=32 64→64 56×56 that would be 230 MB): dW_g += g_b,g·colᵀ, dcol = W_gᵀ·g_b,g then col2im into
-// dX; dB is one strided reduction of g. Images are split across IKernels.ParallelFor workers (one core
-// each, single-threaded GEMMs; weight-gradient partials summed at the end); measured against one GEMM
-// over the whole batch's columns, which needed two reordering passes, this was as fast or faster at
-// every shape tried (docs/benchmarks.md).
-// A backend may compute one-group layers directly instead (IKernels.PrefersDirectConv; the CPU does): an implicit
-// GEMM over a padded copy of the input, which on these small planes and channel counts runs closer to peak than a
-// GEMM per image (whose inner dimension is 9 for one 3×3 input channel).
+// 2-D convolution. Letters: N batch, C input channels, H×W input, K output channels, G groups, KH×KW kernel,
+// OH×OW output. The op checks the arguments and says what to compute; the backend's plan (IKernels.Plan) decides
+// how, once per shape: forward y = x ⋆ w + b, and in the backward dx += ConvBackwardData(w, g) and
+// dw += ConvBackwardFilter(x, g), db += Σ g. Grouped and depthwise layers are the same three calls.
 public partial class Tensor
 {
     /// <summary>2-D convolution (PyTorch's <c>F.conv2d</c>) of input [N, C, H, W] with weight
@@ -68,166 +59,18 @@ public partial class Tensor
             throw new ArgumentException($"Conv2d: the bias must have shape [{k}], but has {Guard.Format(bias._shape)}.", nameof(bias));
         if (bias is not null) input.CheckSameDevice(bias, "Conv2d");
 
-        var geometry = new ConvGeometry(n, cg, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width);
-        if (groups == 1 && input.Kernels.PrefersDirectConv(geometry, k)) return ConvDirect(input, weight, bias, geometry);
-        return ConvPerImage(input, weight, bias, geometry, groups);
-    }
-
-    private static Tensor ConvPerImage(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry, int groups)
-    {
-        int n = input._shape[0], c = input._shape[1], h = input._shape[2], w = input._shape[3], k = weight._shape[0];
-        int cg = c / groups, kg = k / groups, oh = geometry.OH, ow = geometry.OW;
-        long plane = (long)oh * ow, rows = geometry.ColumnRows, imageIn = (long)cg * h * w, colLength = rows * plane;
+        var geometry = new ConvGeometry(n, c, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width,
+            groups);
         IKernels kernels = input.Kernels;
-        double macs = (double)n * k * rows * plane;
-        int workers = WorkersFor(kernels, n, macs);
-
-        var result = Allocate(input.Device, [n, k, oh, ow], zero: false);
-        if (bias is not null)
-            kernels.Elementwise(BinaryOp.CopyA, [n, k, (int)plane], new(result.Data, [k * plane, plane, 1L]), new(bias.Data, [0L, 1L, 0L]), default);
-        using (var col = Allocate(input.Device, [checked((int)(colLength * workers))], zero: false, owned: true))
-            kernels.ParallelFor(n, workers, (worker, start, end) =>
-            {
-                BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
-                for (int b = start; b < end; b++)
-                    for (int gi = 0; gi < groups; gi++)
-                    {
-                        kernels.Im2ColImage(input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn), geometry, mine, plane, 0);
-                        kernels.Gemm(false, false, kg, (int)plane, (int)rows, 1f,
-                            weight.Data.Slice(gi * kg * rows, kg * rows), (int)rows, mine, (int)plane, bias is null ? 0f : 1f,
-                            result.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane), (int)plane);
-                    }
-            });
-
-        Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-        return Record(result, "Conv2d", inputs, (g, sink) =>
-        {
-            Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
-            if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
-            if (dw is null && dx is null) return;
-            int workers = WorkersFor(kernels, n, macs);
-            using var col = Allocate(g.Device, [checked((int)(colLength * workers))], zero: false, owned: true);
-            using var partials = WeightGradientPartials(dw, workers);
-            kernels.ParallelFor(n, workers, (worker, start, end) =>
-            {
-                BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
-                BufferSlice? dwMine = PartialFor(dw, partials, worker);
-                for (int b = start; b < end; b++)
-                    for (int gi = 0; gi < groups; gi++)
-                    {
-                        BufferSlice gOut = g.Data.Slice(((long)b * k + gi * kg) * plane, kg * plane);
-                        BufferSlice wg = weight.Data.Slice(gi * kg * rows, kg * rows);
-                        if (dwMine is { } dwm)
-                        {
-                            kernels.Im2ColImage(input.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn), geometry, mine, plane, 0);
-                            kernels.Gemm(false, true, kg, (int)rows, (int)plane, 1f, gOut, (int)plane, mine, (int)plane, 1f,
-                                dwm.Slice(gi * kg * rows, kg * rows), (int)rows);
-                        }
-                        if (dx is not null)
-                        {
-                            ScatterInputGradient(kernels, wg, gOut, kg, geometry, mine, dx.Data.Slice(((long)b * c + gi * cg) * h * w, imageIn));
-                        }
-                    }
-            });
-            AddPartials(kernels, dw, partials);
-        });
-    }
-
-    /// <summary>Below this many multiply-adds per call, waking a second worker costs more than it saves
-    /// (measured on the 1→16 28×28 layer at batch 16: 1.8 M multiply-adds ran faster on one core).</summary>
-    private const double MinParallelMacs = 4e6;
-
-    /// <summary>Workers for a pass of <paramref name="macs"/> multiply-adds over <paramref name="n"/> images.</summary>
-    private static int WorkersFor(IKernels kernels, int n, double macs) => macs < MinParallelMacs ? 1 : Math.Min(kernels.Workers, n);
-
-    /// <summary>Zeroed weight-gradient accumulators for workers 1.. (worker 0 adds into dw itself), or null.</summary>
-    private static Tensor? WeightGradientPartials(Tensor? dw, int workers) =>
-        dw is null || workers <= 1 ? null : Allocate(dw.Device, [workers - 1, checked((int)dw.Numel)], zero: true, owned: true);
-
-    private static BufferSlice? PartialFor(Tensor? dw, Tensor? partials, int worker) =>
-        dw is null ? null : worker == 0 ? dw.Data : partials!.Data.Slice((worker - 1) * dw.Numel, dw.Numel);
-
-    private static void AddPartials(IKernels kernels, Tensor? dw, Tensor? partials)
-    {
-        if (dw is null || partials is null) return;
-        int rows = partials._shape[0];
-        kernels.Elementwise(BinaryOp.CopyA, [rows, (int)dw.Numel], new(dw.Data, [0L, 1L]), new(partials.Data, [dw.Numel, 1L]), default, 1f,
-            accumulate: true);
-    }
-
-    /// <summary>dB[K] += Σ over images and positions of g[N, K, P]: one strided reduction (the element-wise
-    /// kernel sums each contiguous plane with independent partial sums).</summary>
-    private static void AddBiasGradient(IKernels kernels, Tensor g, int n, int k, long plane, Tensor db) =>
-        kernels.Elementwise(BinaryOp.CopyA, [n, k, checked((int)plane)], new(db.Data, [0L, 1L, 0L]),
-            new(g.Data, [k * plane, plane, 1L]), default, 1f, accumulate: true);
-
-    /// <summary>The backend's direct kernels: no column matrix at all. The forward and the weight gradient split
-    /// their work into one share per worker (images, or bands of output rows when the batch is smaller than the
-    /// worker count, so one large image still uses every core). The input gradient is gathered directly where
-    /// <see cref="ConvGeometry.GathersInputGradient"/>, else scattered through a GEMM and col2im per image.</summary>
-    private static Tensor ConvDirect(Tensor input, Tensor weight, Tensor? bias, ConvGeometry geometry)
-    {
-        int n = input._shape[0], k = weight._shape[0];
-        long plane = (long)geometry.OH * geometry.OW, imageIn = geometry.InputLength / n, imageOut = k * plane;
-        long rows = geometry.ColumnRows, colLength = rows * plane;
-        IKernels kernels = input.Kernels;
-        double macs = (double)n * k * rows * plane;
-        int parts = macs < MinParallelMacs ? 1 : kernels.Workers;
+        ConvPlan plan = kernels.Plan(geometry, k);
         var result = Allocate(input.Device, [n, k, geometry.OH, geometry.OW], zero: false);
-        kernels.ParallelFor(parts, parts, (part, _, _) =>
-            kernels.ConvDirect(input.Data, weight.Data, bias?.Data, geometry, k, result.Data, part, parts));
+        kernels.ConvForward(plan, input.Data, weight.Data, bias?.Data, result.Data);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
         return Record(result, "Conv2d", inputs, (g, sink) =>
         {
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
-            if (db is not null) AddBiasGradient(kernels, g, n, k, plane, db);
-            if (dw is not null)
-            {
-                using var partials = WeightGradientPartials(dw, parts);
-                kernels.ParallelFor(parts, parts, (part, _, _) =>
-                    kernels.ConvDirectGradWeight(input.Data, g.Data, geometry, k, PartialFor(dw, partials, part)!.Value, part, parts));
-                AddPartials(kernels, dw, partials);
-            }
-            if (dx is null) return;
-            int workers = WorkersFor(kernels, n, macs);
-            if (geometry.GathersInputGradient)
-            {
-                kernels.ParallelFor(n, workers, (_, start, end) =>
-                    kernels.ConvDirectGradInput(weight.Data, g.Data.Slice(start * imageOut, (end - start) * imageOut), geometry.WithBatch(end - start), k,
-                        dx.Data.Slice(start * imageIn, (end - start) * imageIn)));
-                return;
-            }
-            using var col = Allocate(g.Device, [checked((int)(colLength * workers))], zero: false, owned: true);
-            kernels.ParallelFor(n, workers, (worker, start, end) =>
-            {
-                BufferSlice mine = col.Data.Slice(worker * colLength, colLength);
-                for (int b = start; b < end; b++)
-                    ScatterInputGradient(kernels, weight.Data, g.Data.Slice(b * imageOut, imageOut), k, geometry, mine, dx.Data.Slice(b * imageIn, imageIn));
-            });
+            if (dw is not null || db is not null) kernels.ConvBackwardFilter(plan, input.Data, g.Data, dw?.Data, db?.Data);
+            if (dx is not null) kernels.ConvBackwardData(plan, weight.Data, g.Data, dx.Data);
         });
-    }
-
-    /// <summary>dX of one image (and group) += col2im(Wᵀ·g): w is [K, R], g [K, P], columns an [R, P] scratch.</summary>
-    private static void ScatterInputGradient(IKernels kernels, BufferSlice w, BufferSlice g, int k, in ConvGeometry geometry,
-        BufferSlice columns, BufferSlice dxImage)
-    {
-        int rows = (int)geometry.ColumnRows, plane = geometry.OH * geometry.OW;
-        kernels.Gemm(true, false, rows, plane, k, 1f, w, rows, g, plane, 0f, columns, plane);
-        kernels.Col2ImImage(columns, plane, 0, geometry, dxImage);
-    }
-
-    internal static void FillColumns(IKernels kernels, BufferSlice x, BufferSlice columns, in ConvGeometry geometry,
-        int n, int c, int h, int w, int groups, long plane, long cols, long groupColumns)
-    {
-        if (groups == 1)
-        {
-            kernels.Im2Col(x, geometry, columns);
-            return;
-        }
-        int cg = c / groups;
-        for (int gi = 0; gi < groups; gi++)
-            for (int b = 0; b < n; b++)
-                kernels.Im2ColImage(x.Slice(((long)b * c + gi * cg) * h * w, (long)cg * h * w), geometry,
-                    columns.Slice(gi * groupColumns, groupColumns), cols, b * plane);
     }
 }

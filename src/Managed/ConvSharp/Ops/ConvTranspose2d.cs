@@ -3,10 +3,10 @@ using ConvSharp.Backends;
 namespace ConvSharp;
 
 // Transposed convolution: the adjoint of Conv2d. Letters: input [N, Cin, H, W], weight [Cin, Cout/G, KH, KW],
-// output [N, Cout, OH, OW] with OH = (H − 1)·S − 2P + D·(KH − 1) + OP + 1. It is the input-gradient of a
-// convolution from Cout to Cin channels over the OH×OW output: per group, col_g = W_gᵀ·x_g as a
-// [Cg·KH·KW, N·H·W] matrix (Cg = Cout/G), then col2im adds it into the output.
-// Backward: dx_g = W_g·im2col(g) (a convolution of g), dW_g += x_g·im2col(g)ᵀ, db = Σ g.
+// output [N, Cout, OH, OW] with OH = (H − 1)·S − 2P + D·(KH − 1) + OP + 1. It is the input gradient of the
+// convolution from Cout to Cin channels over the OH×OW output (its weight [Cin, Cout/G, KH, KW] is that
+// convolution's), so the forward is that plan's ConvBackwardData; the backward is its forward (dx = conv(g)) and its
+// ConvBackwardFilter with the roles of input and output gradient swapped (dW += filter gradient of g against x).
 public partial class Tensor
 {
     /// <summary>2-D transposed convolution (PyTorch's <c>F.conv_transpose2d</c>) of input [N, Cin, H, W] with weight
@@ -41,34 +41,17 @@ public partial class Tensor
         // The convolution this is the adjoint of: Cg channels of OH×OW in, H + ⌊OP/S⌋ rows out (an output padding of a
         // stride or more, allowed when the dilation is larger, adds virtual input rows: they are zeros, so the input is
         // padded to match, and Pad's backward drops their gradient).
-        var geometry = new ConvGeometry(n, cg, oh, ow, kh, kw, s.Height, s.Width, p.Height, p.Width, d.Height, d.Width);
+        var geometry = new ConvGeometry(n, cout, oh, ow, kh, kw, s.Height, s.Width, p.Height, p.Width, d.Height, d.Width, groups);
         Tensor source = input;
         if (geometry.OH != h || geometry.OW != w)
         {
             source = input.Pad(0, geometry.OW - w, 0, geometry.OH - h);
             (h, w) = (geometry.OH, geometry.OW);
         }
-        int cinG = cin / groups;
-        long plane = (long)h * w, cols = n * plane, rows = geometry.ColumnRows;  // rows = Cg·KH·KW
         IKernels kernels = source.Kernels;
-
-        // xT[Cin, N·H·W]
-        int[] iter = [n, cin, (int)plane];
-        long[] xStrides = [cin * plane, plane, 1], xtStrides = [plane, cols, 1];
-        using var xT = Allocate(source.Device, [cin, checked((int)cols)], zero: false, owned: true);
-        kernels.Elementwise(BinaryOp.CopyA, iter, new(xT.Data, xtStrides), new(source.Data, xStrides), default);
-
+        ConvPlan plan = kernels.Plan(geometry, cin);
         var result = Allocate(source.Device, [n, cout, oh, ow], zero: true);
-        using (var col = Allocate(source.Device, [checked((int)(rows * cols))], zero: false, owned: true))
-            for (int gi = 0; gi < groups; gi++)
-            {
-                kernels.Gemm(true, false, (int)rows, (int)cols, cinG, 1f, weight.Data.Slice(gi * cinG * rows, cinG * rows), (int)rows,
-                    xT.Data.Slice(gi * cinG * cols, cinG * cols), (int)cols, 0f, col.Data, (int)cols);
-                if (groups == 1) kernels.Col2Im(col.Data, geometry, result.Data);
-                else
-                    for (int b = 0; b < n; b++)
-                        kernels.Col2ImImage(col.Data, cols, b * plane, geometry, result.Data.Slice(((long)b * cout + gi * cg) * oh * ow, (long)cg * oh * ow));
-            }
+        kernels.ConvBackwardData(plan, weight.Data, source.Data, result.Data);
         long outPlane = (long)oh * ow;
         if (bias is not null)
             kernels.Elementwise(BinaryOp.CopyA, [n, cout, (int)outPlane], result.Contiguous3(n, cout, outPlane), new(bias.Data, [0L, 1L, 0L]), default, 1f, accumulate: true);
@@ -80,24 +63,12 @@ public partial class Tensor
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
             if (db is not null)
                 kernels.Elementwise(BinaryOp.CopyA, [n, cout, (int)outPlane], new(db.Data, [0L, 1L, 0L]), g.Contiguous3(n, cout, outPlane), default, 1f, accumulate: true);
-            if (dx is null && dw is null) return;
-            using var gcols = Allocate(g.Device, [checked((int)(rows * cols * groups))], zero: false, owned: true);
-            FillColumns(kernels, g.Data, gcols.Data, geometry, n, cout, oh, ow, groups, plane, cols, rows * cols);
-            using var xT2 = dw is null ? null : Allocate(g.Device, [cin, checked((int)cols)], zero: false, owned: true);
-            if (xT2 is not null) kernels.Elementwise(BinaryOp.CopyA, iter, new(xT2.Data, xtStrides), new(source.Data, xStrides), default);
-            using var dxT = dx is null ? null : Allocate(g.Device, [cin, checked((int)cols)], zero: false, owned: true);
-            for (int gi = 0; gi < groups; gi++)
-            {
-                var colG = gcols.Data.Slice(gi * rows * cols, rows * cols);
-                if (dxT is not null)
-                    kernels.Gemm(false, false, cinG, (int)cols, (int)rows, 1f, weight.Data.Slice(gi * cinG * rows, cinG * rows), (int)rows,
-                        colG, (int)cols, 0f, dxT.Data.Slice(gi * cinG * cols, cinG * cols), (int)cols);
-                if (dw is not null)
-                    kernels.Gemm(false, true, cinG, (int)rows, (int)cols, 1f, xT2!.Data.Slice(gi * cinG * cols, cinG * cols), (int)cols,
-                        colG, (int)cols, 1f, dw.Data.Slice(gi * cinG * rows, cinG * rows), (int)rows);
-            }
-            if (dx is not null)
-                kernels.Elementwise(BinaryOp.CopyA, iter, new(dx.Data, xStrides), new(dxT!.Data, xtStrides), default, 1f, accumulate: true);
+            if (dw is not null) kernels.ConvBackwardFilter(plan, g.Data, source.Data, dw.Data, null);
+            if (dx is null) return;
+            // The forward overwrites its output; dx accumulates.
+            using var forward = Allocate(g.Device, dx._shape, zero: false, owned: true);
+            kernels.ConvForward(plan, g.Data, weight.Data, null, forward.Data);
+            kernels.Elementwise(BinaryOp.Add, [checked((int)dx.Numel)], new(dx.Data, [1L]), new(dx.Data, [1L]), new(forward.Data, [1L]));
         });
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ConvSharp.Backends;
 
 namespace ConvSharp;
 
@@ -47,7 +48,10 @@ public partial class Tensor
         Kernels.Dropout(Data, result.Data, mask.Data, groupSize, key, keep, 1f / keep);
         return Record(result, op, [this], (g, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.DropoutBackward(mask.Data, groupSize, g.Data, dx.Data);
+            // dx += dy·mask, the mask repeated over each group.
+            if (sink[0] is { } dx)
+                dx.Kernels.Elementwise(BinaryOp.Mul, [(int)mask.Numel, (int)groupSize], new(dx.Data, [groupSize, 1L]), new(g.Data, [groupSize, 1L]),
+                    new(mask.Data, [1L, 0L]), 1f, accumulate: true);
         }, mask);
     }
 }

@@ -3,18 +3,6 @@ using ConvSharp.Backends;
 
 namespace ConvSharp;
 
-/// <summary>How a loss combines its per-element values (PyTorch's <c>reduction</c> argument).</summary>
-public enum Reduction
-{
-    /// <summary>The mean; for class-index losses with class weights, PyTorch's weighted mean
-    /// Σ loss / Σ weight[target] over the positions that are not ignored.</summary>
-    Mean,
-    /// <summary>The sum.</summary>
-    Sum,
-    /// <summary>No reduction: one loss value per element (per sample position for class losses).</summary>
-    None,
-}
-
 // Losses (PyTorch's nn.functional names). Letters: N samples, C classes, d1... extra positions per
 // sample ([N, C, d1, ...] scores, [N, d1, ...] class-index targets).
 // Cross-entropy and NLL on class indices are native kernels (cross-entropy fused: log-softmax + NLL
@@ -46,15 +34,20 @@ public partial class Tensor
         if (input.ShapeSpan.SequenceEqual(target.ShapeSpan))
             return SoftTargetLoss(op, input, applyLogSoftmax: true, target, weight, ignoreIndex, reduction, labelSmoothing);
 
-        ClassLossLayout layout = ClassIndexLayout(op, input, target, classes, ignoreIndex, labelSmoothing, reduction);
-        CheckClassIndices(op, target, classes, ignoreIndex);
+        LossLayout layout = ClassIndexLayout(op, input, target, classes, ignoreIndex, labelSmoothing, reduction);
         var logProbs = Allocate(input.Device, input._shape, zero: false, owned: true);
         var loss = Allocate(input.Device, reduction == Reduction.None ? target._shape : [], zero: false);
-        input.Kernels.CrossEntropy(layout, input.Data, target.Data, weight?.Data, logProbs.Data, loss.Data);
+        long bad = input.Kernels.Loss(LossKind.CrossEntropy, layout, input.Data, target.Data, weight?.Data, logProbs.Data, loss.Data);
+        if (bad >= 0)
+        {
+            loss.Dispose();
+            logProbs.Dispose();
+            ThrowInvalidClassIndex(op, target, classes, ignoreIndex, bad);
+        }
         return Record(loss, "CrossEntropy", [input], (g, sink) =>
         {
             if (sink[0] is { } dx)
-                dx.Kernels.CrossEntropyBackward(layout, logProbs.Data, target.Data, weight?.Data, g.Data, dx.Data);
+                dx.Kernels.LossBackward(LossKind.CrossEntropy, layout, logProbs.Data, target.Data, weight?.Data, g.Data, dx.Data, null, null);
         }, logProbs);
     }
 
@@ -76,13 +69,17 @@ public partial class Tensor
         if (input.ShapeSpan.SequenceEqual(target.ShapeSpan))
             return SoftTargetLoss(op, input, applyLogSoftmax: false, target, weight, ignoreIndex, reduction, 0f);
 
-        ClassLossLayout layout = ClassIndexLayout(op, input, target, classes, ignoreIndex, 0f, reduction);
-        CheckClassIndices(op, target, classes, ignoreIndex);
+        LossLayout layout = ClassIndexLayout(op, input, target, classes, ignoreIndex, 0f, reduction);
         var loss = Allocate(input.Device, reduction == Reduction.None ? target._shape : [], zero: false);
-        input.Kernels.NllLoss(layout, input.Data, target.Data, weight?.Data, loss.Data);
+        long bad = input.Kernels.Loss(LossKind.Nll, layout, input.Data, target.Data, weight?.Data, null, loss.Data);
+        if (bad >= 0)
+        {
+            loss.Dispose();
+            ThrowInvalidClassIndex(op, target, classes, ignoreIndex, bad);
+        }
         return Record(loss, "NllLoss", [input], (g, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.NllLossBackward(layout, target.Data, weight?.Data, g.Data, dx.Data);
+            if (sink[0] is { } dx) dx.Kernels.LossBackward(LossKind.Nll, layout, input.Data, target.Data, weight?.Data, g.Data, dx.Data, null, null);
         });
     }
 
@@ -125,7 +122,8 @@ public partial class Tensor
         CheckBroadcastsTo(op, weight, input, nameof(weight));
 
         var loss = input.NewLike(zero: false);
-        long bad = input.Kernels.BinaryCrossEntropy(input.Data, target.Data, loss.Data);
+        var elementwise = LossLayout.Elementwise(input.Numel);
+        long bad = input.Kernels.Loss(LossKind.BinaryCrossEntropy, elementwise, input.Data, target.Data, null, null, loss.Data);
         if (bad >= 0)
         {
             loss.Dispose();
@@ -140,7 +138,7 @@ public partial class Tensor
         {
             Tensor? dx = sink[0], dt = sink[1];
             if (dx is null && dt is null) return;
-            g.Kernels.BinaryCrossEntropyBackward(input.Data, target.Data, g.Data, dx?.Data, dt?.Data);
+            g.Kernels.LossBackward(LossKind.BinaryCrossEntropy, elementwise, input.Data, target.Data, null, g.Data, dx?.Data, dt?.Data, null);
         });
         return WeightAndReduce(elements, weight, reduction, [input, target]);
     }
@@ -167,7 +165,8 @@ public partial class Tensor
                 new(posWeight.Data, Shapes.BroadcastStrides(posWeight._shape, input._shape)), default);
         }
         var loss = input.NewLike(zero: false);
-        input.Kernels.BinaryCrossEntropyWithLogits(input.Data, target.Data, expanded?.Data, loss.Data);
+        var elementwise = LossLayout.Elementwise(input.Numel);
+        input.Kernels.Loss(LossKind.BinaryCrossEntropyWithLogits, elementwise, input.Data, target.Data, expanded?.Data, null, loss.Data);
         Tensor[] inputs = posWeight is null ? [input, target] : [input, target, posWeight];
         Tensor elements = Record(loss, "BinaryCrossEntropyWithLogits", inputs, (g, sink) =>
         {
@@ -175,7 +174,8 @@ public partial class Tensor
             if (dx is null && dt is null && dp is null) return;
             // The positive weight's gradient per element, then summed over the dimensions it was broadcast along.
             using Tensor? dpFull = dp is null ? null : Allocate(g.Device, g._shape, zero: true, owned: true);
-            g.Kernels.BinaryCrossEntropyWithLogitsBackward(input.Data, target.Data, expanded?.Data, g.Data, dx?.Data, dt?.Data, dpFull?.Data);
+            g.Kernels.LossBackward(LossKind.BinaryCrossEntropyWithLogits, elementwise, input.Data, target.Data, expanded?.Data, g.Data,
+                dx?.Data, dt?.Data, dpFull?.Data);
             if (dp is not null) dp.AddReduced(dpFull!, 1f);
         }, expanded is null ? [] : [expanded]);
         return WeightAndReduce(elements, weight, reduction, inputs);
@@ -289,7 +289,7 @@ public partial class Tensor
                 nameof(weight));
     }
 
-    private static ClassLossLayout ClassIndexLayout(string op, Tensor input, Tensor target, int classes, int ignoreIndex,
+    private static LossLayout ClassIndexLayout(string op, Tensor input, Tensor target, int classes, int ignoreIndex,
         float labelSmoothing, Reduction reduction)
     {
         int[] expected = input.Dim == 1 ? [] : [input._shape[0], .. input._shape[2..]];
@@ -298,15 +298,13 @@ public partial class Tensor
                 $"{op}: the target has shape {Guard.Format(target._shape)}, but an input of shape {Guard.Format(input._shape)} needs class indices of shape {Guard.Format(expected)} or class probabilities of shape {Guard.Format(input._shape)}.",
                 nameof(target));
         long n = input.Dim == 1 ? 1 : input._shape[0];
-        return new ClassLossLayout(n, classes, target.Numel / n, ignoreIndex, labelSmoothing, reduction);
+        return new LossLayout(n, classes, target.Numel / n, ignoreIndex, labelSmoothing, reduction);
     }
 
-    /// <summary>Every target must be a whole number in [0, classes) or the ignore index; checked before any
-    /// loss kernel runs, and reported with the value, its position and the class count.</summary>
-    private static void CheckClassIndices(string op, Tensor target, int classes, int ignoreIndex)
+    /// <summary>Every target must be a whole number in [0, classes) or the ignore index (the loss kernels look before they
+    /// compute): the first that is not is reported with its value, its position and the class count.</summary>
+    private static void ThrowInvalidClassIndex(string op, Tensor target, int classes, int ignoreIndex, long bad)
     {
-        long bad = target.Kernels.FindInvalidClassIndex(target.Data, classes, ignoreIndex);
-        if (bad < 0) return;
         float v = ValueAt(target, bad);
         string why = float.IsNaN(v) ? "is not a number" : v < 0 ? "is negative" : v >= classes ? "is out of range" : "is not a whole number";
         throw new ArgumentException(

@@ -1,3 +1,4 @@
+using ConvSharp.Backends;
 namespace ConvSharp;
 
 // Max over all elements or along one dimension, with the index of the maximum; the gradient goes to
@@ -28,7 +29,7 @@ public partial class Tensor
         int[] shape = keepDim ? kept : Shapes.WithoutMasked(_shape, [.. Enumerable.Range(0, Dim).Select(i => i == d)]);
         var values = Allocate(Device, shape, zero: false);
         var indices = Allocate(Device, shape, zero: false);
-        Kernels.MaxAlong(outer, n, inner, Data, values.Data, indices.Data);
+        Kernels.Reduce(ReduceOp.Max, outer, n, inner, Data, values.Data, indices.Data);
         if (WillRecord(this))
         {
             // The graph keeps its own reference to the indices, so the caller may dispose the returned ones.

@@ -22,8 +22,9 @@ public partial class Tensor
         var g = new PoolGeometry(op, input, kernelSize, stride ?? kernelSize, padding, dilation ?? 1, ceilMode);
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
         Tensor? indices = NewIndices(result);
-        Kernels.MaxPool2d(Data, g, result.Data, indices?.Data);
-        return RecordMaxPool(result, op, indices, g.Planes, g.InputPlane, g.OutputPlane);
+        var pool = new PoolParams(PoolKind.Max, g);
+        Kernels.Pool(pool, Data, result.Data, indices?.Data, null);
+        return RecordMaxPool(result, op, indices, pool);
     }
 
     /// <summary>Adaptive 2-D max pooling (PyTorch's <c>adaptive_max_pool2d</c>): an
@@ -50,8 +51,9 @@ public partial class Tensor
     {
         var result = Allocate(Device, outputShape, zero: false);
         Tensor? indices = NewIndices(result);
-        Kernels.AdaptiveMaxPool2d(Data, g, result.Data, indices?.Data);
-        return RecordMaxPool(result, op, indices, g.Planes, g.InputPlane, g.OutputPlane);
+        var pool = PoolParams.Of(PoolKind.AdaptiveMax, g);
+        Kernels.Pool(pool, Data, result.Data, indices?.Data, null);
+        return RecordMaxPool(result, op, indices, pool);
     }
 
     /// <summary>Fractional max pooling (Graham, 2014; PyTorch's <c>fractional_max_pool2d</c>):
@@ -106,8 +108,9 @@ public partial class Tensor
         PoolInput input = PoolInput.Of(op, _shape);
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
         Tensor? indices = NewIndices(result);
-        Kernels.FractionalMaxPool2d(Data, g, samples, result.Data, indices?.Data);
-        return RecordMaxPool(result, op, indices, g.Planes, g.InputPlane, g.OutputPlane);
+        var pool = PoolParams.Of(g);
+        Kernels.Pool(pool, Data, result.Data, indices?.Data, samples);
+        return RecordMaxPool(result, op, indices, pool);
     }
 
     /// <summary>Storage for the argmax offsets of <paramref name="result"/> when a backward will be recorded
@@ -115,12 +118,12 @@ public partial class Tensor
     private Tensor? NewIndices(Tensor result) => WillRecord(this) ? Allocate(Device, result._shape, zero: false, owned: true) : null;
 
     /// <summary>Records the shared max-pool backward: gradInput[plane, argmax] += gradOutput.</summary>
-    private Tensor RecordMaxPool(Tensor result, string op, Tensor? indices, long planes, long inputPlane, long outputPlane)
+    private Tensor RecordMaxPool(Tensor result, string op, Tensor? indices, PoolParams pool)
     {
         if (indices is null) return result;
         return Record(result, op, [this], (g, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.MaxPool2dBackward(g.Data, indices.Data, planes, inputPlane, outputPlane, dx.Data);
+            if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, null, indices.Data, g.Data, dx.Data);
         }, indices);
     }
 }

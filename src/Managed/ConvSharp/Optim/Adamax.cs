@@ -1,3 +1,4 @@
+using ConvSharp.Backends;
 using ConvSharp.NN;
 
 namespace ConvSharp.Optim;
@@ -37,6 +38,6 @@ public sealed class Adamax : Optimizer
     public bool Maximize { get; }
 
     private protected override void Update(Parameter parameter, Tensor grad, ParameterGroup group, ParameterState state) =>
-        parameter.Kernels.AdamaxStep(parameter.Data, grad.Data, state.Buffer("exp_avg", parameter).Data, state.Buffer("exp_inf", parameter).Data,
+        parameter.Kernels.OptimStep(OptimKind.Adamax, parameter.Data, grad.Data, state.Buffer("exp_avg", parameter).Data, state.Buffer("exp_inf", parameter).Data, null,
             Hyper(group, Maximize) with { Beta1 = Beta1, Beta2 = Beta2, Eps = Eps, BiasCorrection1 = 1f - MathF.Pow(Beta1, state.Step) });
 }

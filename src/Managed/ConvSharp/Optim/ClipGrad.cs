@@ -21,7 +21,7 @@ public static class ClipGrad
         foreach (Tensor g in grads)
         {
             double n = g.Kernels.Norm(g.Data, infinity);
-            total = infinity ? Math.Max(total, n) : total + n;
+            total = infinity ? Math.Max(total, n) : total + n * n;
         }
         if (!infinity) total = Math.Sqrt(total);
         float coefficient = (float)(maxNorm / (total + 1e-6));

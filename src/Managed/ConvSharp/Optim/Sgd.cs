@@ -1,3 +1,4 @@
+using ConvSharp.Backends;
 using ConvSharp.NN;
 
 namespace ConvSharp.Optim;
@@ -44,7 +45,7 @@ public sealed class Sgd : Optimizer
     private protected override void Update(Parameter parameter, Tensor grad, ParameterGroup group, ParameterState state)
     {
         var buffer = Momentum != 0 ? state.Buffer("momentum_buffer", parameter).Data : (Backends.BufferSlice?)null;
-        parameter.Kernels.SgdStep(parameter.Data, grad.Data, buffer,
+        parameter.Kernels.OptimStep(OptimKind.Sgd, parameter.Data, grad.Data, buffer, null, null,
             Hyper(group, Maximize) with { Momentum = Momentum, Dampening = Dampening, Nesterov = Nesterov, FirstStep = state.Step == 1 });
     }
 }

@@ -1,3 +1,4 @@
+using ConvSharp.Backends.OpenCL;
 using ConvSharp.Backends;
 
 namespace ConvSharp.Tests.Backends.OpenCL;
@@ -8,10 +9,11 @@ namespace ConvSharp.Tests.Backends.OpenCL;
 /// its terms, Σ|a·b| + |β·c|, and must stay under 1e-6 of it (float rounding of a k-term sum grows like
 /// k·2⁻²⁴ of that magnitude in the worst case; 1e-6 leaves room for k ≈ 16).</summary>
 [Collection(OpenCLCollection.Name)]
+[DetectLeaks]
 public class CoreKernelParityTests
 {
-    private static IKernels Cpu => OpenCLTest.Cpu;
-    private static IKernels Ocl => OpenCLTest.Kernels;
+    private static ConvSharp.Backends.Cpu.CpuKernels Cpu => OpenCLTest.Cpu;
+    private static OpenCLKernels Ocl => OpenCLTest.Kernels;
 
     [OpenCLFact]
     public void Upload_download_fill_and_copy_round_trip()

@@ -5,6 +5,7 @@ namespace ConvSharp.Tests.Backends.OpenCL;
 /// relative (OpenCLTest.AssertClose). Ops/ has no backend-specific code, so this checks the kernels as the
 /// ops drive them (broadcast strides, reductions, scratch layouts).</summary>
 [Collection(OpenCLCollection.Name)]
+[DetectLeaks]
 public class OpParityTests
 {
     /// <summary>One input: its shape, the range its random values come from, and whether it gets a gradient.</summary>

@@ -52,9 +52,9 @@ internal static class OpenCLTest
 
     public static Device Device => Device.OpenCL();
 
-    public static OpenCLKernels Kernels => (OpenCLKernels)Device.Kernels;
+    public static OpenCLKernels Kernels => (OpenCLKernels)Device.Backend;
 
-    public static IKernels Cpu => ConvSharp.Device.Cpu.Kernels;
+    public static ConvSharp.Backends.Cpu.CpuKernels Cpu => (ConvSharp.Backends.Cpu.CpuKernels)ConvSharp.Device.Cpu.Backend;
 
     /// <summary>The largest relative error each check saw; written at exit to the file CONVSHARP_PARITY_REPORT names, if set.</summary>
     public static readonly ConcurrentDictionary<string, double> MaxErrors = new();

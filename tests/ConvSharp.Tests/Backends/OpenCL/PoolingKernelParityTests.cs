@@ -1,13 +1,15 @@
+using ConvSharp.Backends.OpenCL;
 using ConvSharp.Backends;
 
 namespace ConvSharp.Tests.Backends.OpenCL;
 
 /// <summary>Every pooling kernel on OpenCL against the CPU backend: values within 1e-4, argmax offsets bit for bit.</summary>
 [Collection(OpenCLCollection.Name)]
+[DetectLeaks]
 public class PoolingKernelParityTests
 {
-    private static IKernels Cpu => OpenCLTest.Cpu;
-    private static IKernels Ocl => OpenCLTest.Kernels;
+    private static ConvSharp.Backends.Cpu.CpuKernels Cpu => OpenCLTest.Cpu;
+    private static OpenCLKernels Ocl => OpenCLTest.Kernels;
 
     // N C H W KH KW SH SW PH PW DH DW ceil
     [OpenCLTheory]

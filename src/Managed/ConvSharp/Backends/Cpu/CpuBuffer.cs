@@ -34,6 +34,8 @@ internal sealed unsafe class CpuBuffer : DeviceBuffer
     /// <summary>The first float; stable until the buffer is freed.</summary>
     public float* Pointer => IsFreed ? throw new ObjectDisposedException(nameof(CpuBuffer)) : _pointer;
 
+    public override float* HostPointer => Pointer;
+
     public Span<float> Span => new(Pointer, (int)Length);
 
     protected override void Free() => _owner.Dispose();

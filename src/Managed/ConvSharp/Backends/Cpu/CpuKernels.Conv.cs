@@ -1,145 +1,165 @@
+using System.Collections.Concurrent;
+
 namespace ConvSharp.Backends.Cpu;
 
-// Direct convolution on the CPU: native/kernels/conv_direct.c, an implicit GEMM over a zero-padded copy of
-// the input. It beat im2col + a GEMM per image on every shape of the benchmark suite, most on small planes and
-// few input channels (docs/benchmarks.md, "Direct convolution"); grouped convolutions still use im2col + GEMM.
+// Convolution on the CPU. The plan picks, once per shape and thread setting:
+// - direct kernels (native/kernels/conv_direct.c, an implicit GEMM over a zero-padded copy of the input, no column
+//   matrix) for one-group layers with C·KH·KW ≤ 1024 whose padded planes fit 32-bit offsets. They beat im2col + a
+//   GEMM per image on every shape of the benchmark suite, most on small planes and few input channels
+//   (docs/benchmarks.md, "Direct convolution"). The forward and the weight gradient are split into one share per
+//   worker inside the native call (images, or bands of output rows when there are fewer images than workers); the
+//   input gradient is gathered directly where the geometry allows, else scattered through a GEMM and col2im.
+// - im2col + OpenBLAS (Im2ColConvolution) for grouped layers and for C·KH·KW > 1024, where the GEMM's inner dimension
+//   is long enough for OpenBLAS to run near peak.
+// - one worker below MinParallelMacs multiply-adds per pass, where waking a second core costs more than it saves.
 internal sealed unsafe partial class CpuKernels
 {
-
-    private static readonly Lock ThreadGate = new();
-    private static int _parallelSections, _savedThreads;
-
-    public int Workers
-    {
-        get
-        {
-            // The user's setting even while another thread's section has OpenBLAS at 1: the worker count decides
-            // how weight gradients are split and summed, so it must not depend on what other threads run.
-            lock (ThreadGate) return _parallelSections > 0 ? _savedThreads : Interop.OpenBlas.GetNumThreads();
-        }
-    }
-
-    public void ParallelFor(int count, int workers, Action<int, int, int> body)
-    {
-        workers = Math.Clamp(Math.Min(workers, count), 1, Math.Max(1, count));
-        // The body's GEMMs always run on one OpenBLAS thread, even with one worker: a GEMM's last bits depend
-        // on how OpenBLAS splits it, so this keeps an op's result independent of the thread setting and of
-        // other threads' parallel sections (concurrent inference gives exactly the sequential results).
-        // Whole images per core also scale better than each image's GEMM split across threads.
-        // Concurrent sections share one saved setting.
-        lock (ThreadGate)
-        {
-            if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.GetNumThreads();
-            if (_savedThreads > 1) Interop.OpenBlas.SetNumThreads(1);
-        }
-        try
-        {
-            if (workers == 1)
-                body(0, 0, count);
-            else if (!WorkerTeam.Shared.TryRun(count, workers, body))
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                    i => body(i, (int)((long)count * i / workers), (int)((long)count * (i + 1) / workers)));
-        }
-        finally
-        {
-            lock (ThreadGate)
-                if (--_parallelSections == 0 && _savedThreads > 1) Interop.OpenBlas.SetNumThreads(_savedThreads);
-        }
-    }
-
     /// <summary>Above this many rows C·KH·KW the GEMM's inner dimension is long enough for OpenBLAS to run near peak
     /// (N=8 256→256 14×14, 2,304 rows: im2col + GEMM 0.98–1.01× TorchSharp, direct 0.87–0.92×; 576 rows and
     /// below: direct faster everywhere measured, docs/benchmarks.md).</summary>
     internal const int DirectConvMaxRows = 1024;
 
-    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) =>
-        geometry.ColumnRows <= DirectConvMaxRows && DirectPlanesFit(geometry, outChannels);
+    /// <summary>Below this many multiply-adds per pass, waking a second worker costs more than it saves
+    /// (measured on the 1→16 28×28 layer at batch 16: 1.8 M multiply-adds ran faster on one core).</summary>
+    private const double MinParallelMacs = 4e6;
 
-    /// <summary>The native kernels address a padded image (and the padded output gradient) with 32-bit offsets.</summary>
-    private static bool DirectPlanesFit(in ConvGeometry g, int outChannels)
+    private readonly ConcurrentDictionary<(ConvGeometry, int, int), CpuConvPlan> _plans = new();
+
+    public ConvPlan Plan(in ConvGeometry geometry, int outChannels)
     {
+        int workers = Workers;
+        var key = (geometry, outChannels, workers);
+        if (_plans.TryGetValue(key, out CpuConvPlan? plan)) return plan;
+        if (_plans.Count > 256) _plans.Clear();  // shapes that come and go (varying batch sizes) must not pile up
+        plan = new CpuConvPlan(geometry, outChannels, workers);
+        _plans[key] = plan;
+        return plan;
+    }
+
+    /// <summary>What the CPU decided for one convolution shape.</summary>
+    internal sealed class CpuConvPlan : ConvPlan
+    {
+        public CpuConvPlan(in ConvGeometry geometry, int outChannels, int workers) : base(geometry, outChannels)
+        {
+            Direct = PrefersDirect(geometry, outChannels);
+            double macs = (double)geometry.N * outChannels * geometry.GroupRows * geometry.OH * geometry.OW;
+            Parts = macs < MinParallelMacs ? 1 : Math.Max(1, workers);
+            ImageWorkers = Math.Min(Parts, geometry.N);
+            if (Direct)
+            {
+                var g = geometry.ToNative();
+                DirectScratch = Interop.Native.ConvDirectScratch(&g, outChannels, Parts);
+                if (DirectScratch < 0) throw new ArgumentException("The native direct convolution refused this geometry.", nameof(geometry));
+            }
+        }
+
+        /// <summary>Whether the direct kernels run this layer (else im2col + GEMM).</summary>
+        public bool Direct { get; }
+
+        /// <summary>Shares of the direct forward and weight gradient (one per worker), 1 for small passes.</summary>
+        public int Parts { get; }
+
+        /// <summary>Workers for the image-by-image passes.</summary>
+        public int ImageWorkers { get; }
+
+        /// <summary>Floats of scratch one direct call needs.</summary>
+        public long DirectScratch { get; }
+    }
+
+    /// <summary>Whether the direct kernels compute this layer better than im2col + GEMM (see the file comment).</summary>
+    internal static bool PrefersDirect(in ConvGeometry g, int outChannels)
+    {
+        if (g.Groups != 1 || g.ColumnRows > DirectConvMaxRows) return false;
+        // The native kernels address a padded image (and the padded output gradient) with 32-bit offsets.
         long spanH = (long)g.DH * (g.KH - 1), spanW = (long)g.DW * (g.KW - 1);
         return (long)g.C * (g.H + 2L * g.PH) * (g.W + 2L * g.PW) < 1L << 28 &&
                outChannels * (g.OH + 2 * spanH) * (g.OW + 2 * spanW) < 1L << 28;
     }
 
-    public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y, int part, int parts)
+    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
     {
-        CheckPart(part, parts);
-        CheckDirect(geometry, outChannels);
-        KernelChecks.Length(x, geometry.InputLength, nameof(x));
-        KernelChecks.Length(w, outChannels * geometry.ColumnRows, nameof(w));
-        if (bias is { } b) KernelChecks.Length(b, outChannels, nameof(bias));
-        KernelChecks.Length(y, DirectOutputLength(geometry, outChannels), nameof(y));
-        var g = geometry.ToNative();
-        CpuBuffer scratch = Scratch(&g, outChannels, parts);
+        var p = (CpuConvPlan)plan;
+        if (!p.Direct)
+        {
+            Im2ColConvolution.Forward(this, p.Geometry, p.OutChannels, p.ImageWorkers, x, w, bias, y);
+            return;
+        }
+        ParallelFor(p.Parts, p.Parts, (part, _, _) => ConvDirect(p, x, w, bias, y, part));
+    }
+
+    public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx)
+    {
+        var p = (CpuConvPlan)plan;
+        ConvGeometry g = p.Geometry;
+        if (!p.Direct || !g.GathersInputGradient)
+        {
+            Im2ColConvolution.BackwardData(this, g, p.OutChannels, p.ImageWorkers, w, dy, dx);
+            return;
+        }
+        long imageIn = g.InputLength / g.N, imageOut = p.OutputLength / g.N;
+        ParallelFor(g.N, p.ImageWorkers, (_, start, end) =>
+            ConvDirectGradInput(w, dy.Slice(start * imageOut, (end - start) * imageOut), g.WithBatch(end - start), p.OutChannels,
+                dx.Slice(start * imageIn, (end - start) * imageIn)));
+    }
+
+    public void ConvBackwardFilter(ConvPlan plan, BufferSlice x, BufferSlice dy, BufferSlice? dw, BufferSlice? dbias)
+    {
+        var p = (CpuConvPlan)plan;
+        ConvGeometry g = p.Geometry;
+        if (dbias is { } db) Im2ColConvolution.BiasGradient(this, g.N, p.OutChannels, (long)g.OH * g.OW, dy, db);
+        if (dw is not { } dwAll) return;
+        if (!p.Direct)
+        {
+            Im2ColConvolution.BackwardFilter(this, g, p.OutChannels, p.ImageWorkers, x, dy, dwAll);
+            return;
+        }
+        Partials partials = Partials.For(this, dwAll, p.Parts);
         try
         {
-            Interop.Native.Check(Interop.Native.ConvDirect(&g, outChannels, Pointer(x), Pointer(w), bias is { } bs ? Pointer(bs) : null,
-                Pointer(y), scratch.Pointer, part, parts), "cs_conv_direct_f32");
+            ParallelFor(p.Parts, p.Parts, (part, _, _) => ConvDirectGradWeight(p, x, dy, partials.Of(part), part));
+            partials.AddInto(this);
+        }
+        finally { partials.Release(); }
+    }
+
+    /// <summary>Share <paramref name="part"/> of the plan's parts of the direct forward (native/kernels/conv_direct.c).</summary>
+    internal void ConvDirect(CpuConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y, int part)
+    {
+        var g = plan.Geometry.ToNative();
+        CpuBuffer scratch = new(Device, plan.DirectScratch, zero: false);
+        try
+        {
+            Interop.Native.Check(Interop.Native.ConvDirect(&g, plan.OutChannels, Pointer(x), Pointer(w), bias is { } bs ? Pointer(bs) : null,
+                Pointer(y), scratch.Pointer, part, plan.Parts), "cs_conv_direct_f32");
         }
         finally { scratch.Release(); }
     }
 
-    public void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw, int part, int parts)
+    /// <summary>Share <paramref name="part"/> of the plan's parts of the direct weight gradient, into its own accumulator.</summary>
+    internal void ConvDirectGradWeight(CpuConvPlan plan, BufferSlice x, BufferSlice dy, BufferSlice dw, int part)
     {
-        CheckPart(part, parts);
-        CheckDirect(geometry, outChannels);
-        KernelChecks.Length(x, geometry.InputLength, nameof(x));
-        KernelChecks.Length(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
-        KernelChecks.Length(dw, outChannels * geometry.ColumnRows, nameof(dw));
-        var g = geometry.ToNative();
-        CpuBuffer scratch = Scratch(&g, outChannels, parts);
+        var g = plan.Geometry.ToNative();
+        CpuBuffer scratch = new(Device, plan.DirectScratch, zero: false);
         try
         {
-            Interop.Native.Check(Interop.Native.ConvDirectGradWeight(&g, outChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer, part, parts),
-                "cs_conv_direct_grad_weight_f32");
+            Interop.Native.Check(Interop.Native.ConvDirectGradWeight(&g, plan.OutChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer,
+                part, plan.Parts), "cs_conv_direct_grad_weight_f32");
         }
         finally { scratch.Release(); }
     }
 
-    public void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx)
+    /// <summary>dx += the gathered input gradient of a stride-1 direct layer over <paramref name="geometry"/>'s images.</summary>
+    private void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx)
     {
-        CheckDirect(geometry, outChannels);
-        KernelChecks.Length(w, outChannels * geometry.ColumnRows, nameof(w));
-        KernelChecks.Length(dy, DirectOutputLength(geometry, outChannels), nameof(dy));
-        KernelChecks.Length(dx, geometry.InputLength, nameof(dx));
-        if (!geometry.GathersInputGradient)
-            throw new ArgumentException($"The direct input gradient needs stride 1 and an output at least 2/3 of the input's size; got stride " +
-                                        $"{geometry.SH}x{geometry.SW}, input {geometry.H}x{geometry.W}, output {geometry.OH}x{geometry.OW}.", nameof(geometry));
         var g = geometry.ToNative();
-        CpuBuffer scratch = Scratch(&g, outChannels, 1);
+        long length = Interop.Native.ConvDirectScratch(&g, outChannels, 1);
+        if (length < 0) throw new ArgumentException("The native direct convolution refused this geometry.", nameof(geometry));
+        CpuBuffer scratch = new(Device, length, zero: false);
         try
         {
             Interop.Native.Check(Interop.Native.ConvDirectGradInput(&g, outChannels, Pointer(w), Pointer(dy), Pointer(dx), scratch.Pointer),
                 "cs_conv_direct_grad_input_f32");
         }
         finally { scratch.Release(); }
-    }
-
-    private void CheckDirect(in ConvGeometry geometry, int outChannels)
-    {
-        Guard.Positive(outChannels);
-        if (!PrefersDirectConv(geometry, outChannels))
-            throw new ArgumentException($"Direct convolution needs C·KH·KW ≤ {DirectConvMaxRows} and padded planes under 2^28 floats; got input " +
-                                        $"{geometry.C}x{geometry.H}x{geometry.W}, kernel {geometry.KH}x{geometry.KW}, padding {geometry.PH}x{geometry.PW}.", nameof(geometry));
-    }
-
-    private static void CheckPart(int part, int parts)
-    {
-        Guard.Positive(parts);
-        if (part < 0 || part >= parts)
-            throw new ArgumentOutOfRangeException(nameof(part), part, $"part must be in [0, {parts}), but is {part}.");
-    }
-
-    private static long DirectOutputLength(in ConvGeometry geometry, int outChannels) =>
-        (long)geometry.N * outChannels * geometry.OH * geometry.OW;
-
-    /// <summary>Pooled scratch for the native kernel; the caller releases it.</summary>
-    private CpuBuffer Scratch(Interop.Native.ConvGeometryNative* g, int outChannels, int parts)
-    {
-        long length = Interop.Native.ConvDirectScratch(g, outChannels, parts);
-        if (length < 0) throw new ArgumentException("The native direct convolution refused this geometry.");
-        return new CpuBuffer(Device, length, zero: false);
     }
 }

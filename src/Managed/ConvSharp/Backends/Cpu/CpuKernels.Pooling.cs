@@ -1,14 +1,16 @@
 namespace ConvSharp.Backends.Cpu;
 
-// Pooling on the CPU: native/kernels/pooling.c. Every slice length is checked against the geometry
-// before the call; the geometry itself was validated when it was built.
+// Pooling on the CPU: native/kernels/pooling.c, one entry point per kind; large max pools split their planes over the workers.
 internal sealed unsafe partial class CpuKernels
 {
+    public void Pool(in PoolParams pool, BufferSlice input, BufferSlice output, BufferSlice? indices, BufferSlice? samples) =>
+        KindDispatch.Pool(this, pool, input, output, indices, samples);
+
+    public void PoolBackward(in PoolParams pool, BufferSlice? input, BufferSlice? indices, BufferSlice gradOutput, BufferSlice gradInput) =>
+        KindDispatch.PoolBackward(this, pool, input, indices, gradOutput, gradInput);
+
     public void MaxPool2d(BufferSlice input, in PoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
-        if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         var g = geometry.ToNative();
         if (geometry.InputLength < MinParallelElements)
             Interop.Native.Check(Interop.Native.MaxPool2d(Pointer(input), &g, Pointer(output), IndexPointer(indices)), "cs_max_pool2d_f32");
@@ -29,10 +31,6 @@ internal sealed unsafe partial class CpuKernels
 
     public void MaxPool2dBackward(BufferSlice gradOutput, BufferSlice indices, long planes, long inputPlane, long outputPlane, BufferSlice gradInput)
     {
-        Guard.Positive(planes); Guard.Positive(inputPlane); Guard.Positive(outputPlane);
-        KernelChecks.Length(gradOutput, checked(planes * outputPlane), nameof(gradOutput));
-        KernelChecks.Length(indices, checked(planes * outputPlane), nameof(indices));
-        KernelChecks.Length(gradInput, checked(planes * inputPlane), nameof(gradInput));
         if (planes * inputPlane < MinParallelElements)
             Interop.Native.Check(Interop.Native.MaxPool2dBackward(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane,
                 Pointer(gradInput)), "cs_max_pool2d_backward_f32");
@@ -47,8 +45,6 @@ internal sealed unsafe partial class CpuKernels
 
     public void AvgPool2d(BufferSlice input, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice output)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.AvgPool2d(Pointer(input), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(output)),
             "cs_avg_pool2d_f32");
@@ -56,8 +52,6 @@ internal sealed unsafe partial class CpuKernels
 
     public void AvgPool2dBackward(BufferSlice gradOutput, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice gradInput)
     {
-        KernelChecks.Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        KernelChecks.Length(gradInput, geometry.InputLength, nameof(gradInput));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.AvgPool2dBackward(Pointer(gradOutput), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(gradInput)),
             "cs_avg_pool2d_backward_f32");
@@ -65,17 +59,12 @@ internal sealed unsafe partial class CpuKernels
 
     public void LPPool2d(BufferSlice input, in PoolGeometry geometry, float normType, BufferSlice output)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.LPPool2d(Pointer(input), &g, normType, Pointer(output)), "cs_lp_pool2d_f32");
     }
 
     public void LPPool2dBackward(BufferSlice input, BufferSlice gradOutput, in PoolGeometry geometry, float normType, BufferSlice gradInput)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        KernelChecks.Length(gradInput, geometry.InputLength, nameof(gradInput));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.LPPool2dBackward(Pointer(input), Pointer(gradOutput), &g, normType, Pointer(gradInput)),
             "cs_lp_pool2d_backward_f32");
@@ -83,35 +72,24 @@ internal sealed unsafe partial class CpuKernels
 
     public void AdaptiveMaxPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
-        if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         Interop.Native.Check(Interop.Native.AdaptiveMaxPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
             Pointer(output), IndexPointer(indices)), "cs_adaptive_max_pool2d_f32");
     }
 
     public void AdaptiveAvgPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
         Interop.Native.Check(Interop.Native.AdaptiveAvgPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
             Pointer(output)), "cs_adaptive_avg_pool2d_f32");
     }
 
     public void AdaptiveAvgPool2dBackward(BufferSlice gradOutput, in AdaptivePoolGeometry geometry, BufferSlice gradInput)
     {
-        KernelChecks.Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        KernelChecks.Length(gradInput, geometry.InputLength, nameof(gradInput));
         Interop.Native.Check(Interop.Native.AdaptiveAvgPool2dBackward(Pointer(gradOutput), geometry.Planes, geometry.H, geometry.W,
             geometry.OH, geometry.OW, Pointer(gradInput)), "cs_adaptive_avg_pool2d_backward_f32");
     }
 
     public void FractionalMaxPool2d(BufferSlice input, in FractionalPoolGeometry geometry, BufferSlice samples, BufferSlice output, BufferSlice? indices)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(samples, geometry.SampleLength, nameof(samples));
-        KernelChecks.Length(output, geometry.OutputLength, nameof(output));
-        if (indices is { } i) KernelChecks.Length(i, geometry.OutputLength, nameof(indices));
         Interop.Native.Check(Interop.Native.FractionalMaxPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.KH, geometry.KW,
             geometry.OH, geometry.OW, Pointer(samples), Pointer(output), IndexPointer(indices)), "cs_fractional_max_pool2d_f32");
     }

@@ -1,7 +1,9 @@
 namespace ConvSharp.Backends.Cpu;
 
-/// <summary>The CPU kernels: libconvsharp_native.so for im2col/col2im, OpenBLAS for GEMM.</summary>
-internal sealed unsafe partial class CpuKernels(Device device) : IKernels
+/// <summary>The CPU backend: libconvsharp_native for every kernel, OpenBLAS for GEMM. It decides how work is split over
+/// cores (<see cref="ParallelFor"/>, <see cref="Workers"/>): the op layer never does. Slices arrive checked
+/// (<see cref="CheckedKernels"/>).</summary>
+internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColumnKernels, IPerKindKernels
 {
     public Device Device { get; } = device;
 
@@ -13,17 +15,11 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
         return buffer;
     }
 
-    public void Upload(ReadOnlySpan<float> source, BufferSlice destination)
-    {
-        KernelChecks.Length(destination, source.Length, nameof(destination));
-        source.CopyTo(Span(destination));
-    }
+    public void Upload(ReadOnlySpan<float> source, BufferSlice destination, DeviceBuffer? pinnedOwner = null) => source.CopyTo(Span(destination));
 
-    public void Download(BufferSlice source, Span<float> destination)
-    {
-        KernelChecks.Length(source, destination.Length, nameof(source));
-        Span(source).CopyTo(destination);
-    }
+    public void Download(BufferSlice source, Span<float> destination) => Span(source).CopyTo(destination);
+
+    public void Synchronize() { }
 
     public void Fill(BufferSlice destination, float value)
     {
@@ -33,20 +29,10 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
             FillInChunks(Pointer(destination), destination.Length, value);
     }
 
-    public void Copy(BufferSlice source, BufferSlice destination)
-    {
-        KernelChecks.Length(destination, source.Length, nameof(destination));
-        Span(source).CopyTo(Span(destination));
-    }
-
     public void Gemm(bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
         float beta, BufferSlice c, int ldc)
     {
-        Guard.Positive(m); Guard.Positive(n); Guard.Positive(k);
-        KernelChecks.Matrix(a, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
-        KernelChecks.Matrix(b, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
-        KernelChecks.Matrix(c, m, n, ldc, nameof(c));
         Interop.OpenBlas.Sgemm(Interop.OpenBlas.RowMajor,
             transposeA ? Interop.OpenBlas.Trans : Interop.OpenBlas.NoTrans,
             transposeB ? Interop.OpenBlas.Trans : Interop.OpenBlas.NoTrans,
@@ -55,30 +41,24 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void Im2Col(BufferSlice input, in ConvGeometry geometry, BufferSlice columns)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(columns, geometry.ColumnLength, nameof(columns));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Im2Col(Pointer(input), &g, Pointer(columns)), "cs_im2col_f32");
     }
 
     public void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input)
     {
-        KernelChecks.Length(input, geometry.InputLength, nameof(input));
-        KernelChecks.Length(columns, geometry.ColumnLength, nameof(columns));
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Col2Im(Pointer(columns), &g, Pointer(input)), "cs_col2im_f32");
     }
 
     public void Im2ColImage(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
     {
-        KernelChecks.ImageColumns(image, geometry, columns, ldColumns, columnOffset);
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Im2ColImage(Pointer(image), &g, Pointer(columns), ldColumns, columnOffset), "cs_im2col_image_f32");
     }
 
     public void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image)
     {
-        KernelChecks.ImageColumns(image, geometry, columns, ldColumns, columnOffset);
         var g = geometry.ToNative();
         Interop.Native.Check(Interop.Native.Col2ImImage(Pointer(columns), ldColumns, columnOffset, &g, Pointer(image)), "cs_col2im_image_f32");
     }
@@ -86,12 +66,7 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
     public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
         float alpha = 1f, bool accumulate = false)
     {
-        if (shape.Length > Interop.Native.MaxDims)
-            throw new ArgumentException($"Element-wise kernels handle at most {Interop.Native.MaxDims} dimensions, not {shape.Length}.", nameof(shape));
         bool useB = op != BinaryOp.CopyA;
-        KernelChecks.Strided(shape, output, nameof(output));
-        KernelChecks.Strided(shape, a, nameof(a));
-        if (useB) KernelChecks.Strided(shape, b, nameof(b));
         // Copies with at least one slot, so a 0-dimensional (scalar) operation still passes non-null arrays.
         int rank = Math.Max(1, shape.Length);
         long* dims = stackalloc long[rank], so = stackalloc long[rank], sa = stackalloc long[rank], sb = stackalloc long[rank];
@@ -108,7 +83,6 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
-        KernelChecks.Length(y, x.Length, nameof(y));
         if (x.Length < MinParallelElements)
             Interop.Native.Check(Interop.Native.Unary((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta), "cs_unary_f32");
         else
@@ -131,9 +105,6 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels
 
     public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
     {
-        KernelChecks.Length(y, x.Length, nameof(y));
-        KernelChecks.Length(dy, x.Length, nameof(dy));
-        KernelChecks.Length(dx, x.Length, nameof(dx));
         if (x.Length < MinParallelElements)
             Interop.Native.Check(Interop.Native.UnaryBackward((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta),
                 "cs_unary_backward_f32");

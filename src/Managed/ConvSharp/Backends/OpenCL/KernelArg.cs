@@ -36,9 +36,6 @@ internal struct KernelArg
     public static implicit operator KernelArg(uint value) => Of(value);
     public static implicit operator KernelArg(float value) => Of(value);
 
-    /// <summary>A buffer passed whole (offset argument included), e.g. scratch the host made.</summary>
-    public static KernelArg Whole(OpenCLBuffer buffer) => new() { Kind = ArgKind.Slice, Buffer = buffer, Offset = 0 };
-
     /// <summary>A NULL bare cl_mem argument (an absent buffer declared without an offset).</summary>
     public static KernelArg NullMem => Of<nint>(0);
 

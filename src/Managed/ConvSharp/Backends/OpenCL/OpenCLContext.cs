@@ -38,8 +38,6 @@ internal sealed unsafe class OpenCLContext
 
     public OpenCLGemmTuning Gemm { get; }
 
-    public nint Queue => _queue.Value;
-
     /// <summary>Runs <paramref name="kernel"/> over a 1-D range of <paramref name="global"/> work-items
     /// (nothing when it is 0), work-group size left to the driver.</summary>
     public void Run(string kernel, long global, params ReadOnlySpan<KernelArg> args)

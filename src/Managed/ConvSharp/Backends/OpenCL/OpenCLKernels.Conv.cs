@@ -1,24 +1,26 @@
 namespace ConvSharp.Backends.OpenCL;
 
-// Convolution strategy on OpenCL: the device parallelizes inside each kernel, so ops see one worker,
-// and every convolution runs as im2col + the tiled SGEMM (there are no direct kernels here).
+// Convolution on OpenCL: for now every layer runs as im2col + the tiled SGEMM image by image (Im2ColConvolution with
+// one worker: the device parallelizes inside each kernel). The plan is where implicit-GEMM kernels of this backend's
+// own will plug in.
 internal sealed partial class OpenCLKernels
 {
-    public int Workers => 1;
+    public ConvPlan Plan(in ConvGeometry geometry, int outChannels) => new OpenCLConvPlan(geometry, outChannels);
+
+    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y) =>
+        Im2ColConvolution.Forward(this, plan.Geometry, plan.OutChannels, 1, x, w, bias, y);
+
+    public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx) =>
+        Im2ColConvolution.BackwardData(this, plan.Geometry, plan.OutChannels, 1, w, dy, dx);
+
+    public void ConvBackwardFilter(ConvPlan plan, BufferSlice x, BufferSlice dy, BufferSlice? dw, BufferSlice? dbias)
+    {
+        ConvGeometry g = plan.Geometry;
+        if (dbias is { } db) Im2ColConvolution.BiasGradient(this, g.N, plan.OutChannels, (long)g.OH * g.OW, dy, db);
+        if (dw is { } d) Im2ColConvolution.BackwardFilter(this, g, plan.OutChannels, 1, x, dy, d);
+    }
 
     public void ParallelFor(int count, int workers, Action<int, int, int> body) => body(0, 0, count);
 
-    public bool PrefersDirectConv(in ConvGeometry geometry, int outChannels) => false;
-
-    public void ConvDirect(BufferSlice x, BufferSlice w, BufferSlice? bias, in ConvGeometry geometry, int outChannels, BufferSlice y, int part, int parts) =>
-        throw NoDirect();
-
-    public void ConvDirectGradWeight(BufferSlice x, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dw, int part, int parts) =>
-        throw NoDirect();
-
-    public void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx) =>
-        throw NoDirect();
-
-    private NotSupportedException NoDirect() =>
-        new($"Direct convolution has no OpenCL kernels; {Device} runs every convolution as im2col + GEMM (PrefersDirectConv is false).");
+    private sealed class OpenCLConvPlan(in ConvGeometry geometry, int outChannels) : ConvPlan(geometry, outChannels);
 }

@@ -1,4 +1,3 @@
-using static ConvSharp.Backends.KernelChecks;
 
 namespace ConvSharp.Backends.OpenCL;
 
@@ -8,24 +7,23 @@ internal sealed partial class OpenCLKernels
 {
     public void Softmax(BufferSlice x, BufferSlice y, long outer, long n, long inner, bool log)
     {
-        Layout(outer, n, inner);
-        Length(x, outer * n * inner, nameof(x));
-        Length(y, x.Length, nameof(y));
         Context.Run("cs_softmax", outer * inner, outer, n, inner, x, y, log ? 1 : 0);
     }
 
     public void SoftmaxBackward(BufferSlice y, BufferSlice dy, BufferSlice dx, long outer, long n, long inner, bool log)
     {
-        Layout(outer, n, inner);
-        Length(y, outer * n * inner, nameof(y));
-        Length(dy, y.Length, nameof(dy));
-        Length(dx, y.Length, nameof(dx));
         Context.Run("cs_softmax_backward", outer * inner, outer, n, inner, y, dy, dx, log ? 1 : 0);
     }
 
+    public long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
+        BufferSlice loss) => KindDispatch.Loss(this, kind, layout, input, target, weight, saved, loss);
+
+    public void LossBackward(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight,
+        BufferSlice gradLoss, BufferSlice? gradInput, BufferSlice? gradTarget, BufferSlice? gradWeight) =>
+        KindDispatch.LossBackward(this, kind, layout, input, target, weight, gradLoss, gradInput, gradTarget, gradWeight);
+
     public long FindInvalidClassIndex(BufferSlice target, long classes, long ignoreIndex)
     {
-        Guard.Positive(classes);
         if (target.Length == 0) return -1;
         if (target.Length > int.MaxValue) throw new NotSupportedException($"FindInvalidClassIndex on {Device} handles at most {int.MaxValue} targets.");
         using var result = Scratch(1);
@@ -34,49 +32,35 @@ internal sealed partial class OpenCLKernels
         return ReadFirstInt(result.Buffer);
     }
 
-    public void CrossEntropy(in ClassLossLayout layout, BufferSlice logits, BufferSlice target, BufferSlice? weight,
+    public void CrossEntropy(in LossLayout layout, BufferSlice logits, BufferSlice target, BufferSlice? weight,
         BufferSlice logProbs, BufferSlice loss)
     {
-        ClassLoss(layout, target, weight);
-        Length(logits, layout.ScoreLength, nameof(logits));
-        Length(logProbs, layout.ScoreLength, nameof(logProbs));
-        Length(loss, layout.LossLength, nameof(loss));
         Context.Run("cs_softmax", layout.N * layout.Inner, layout.N, layout.C, layout.Inner, logits, logProbs, 1);
         ClassLossValue(layout, logProbs, target, weight, loss);
     }
 
-    public void CrossEntropyBackward(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight,
+    public void CrossEntropyBackward(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight,
         BufferSlice gradLoss, BufferSlice gradLogits)
     {
-        ClassLoss(layout, target, weight);
-        Length(logProbs, layout.ScoreLength, nameof(logProbs));
-        Length(gradLoss, layout.LossLength, nameof(gradLoss));
-        Length(gradLogits, layout.ScoreLength, nameof(gradLogits));
         using var scales = Scales(layout, target, weight);
         Context.Run("cs_cross_entropy_backward", layout.TargetLength, layout.N, layout.C, layout.Inner, logProbs, target, weight,
             layout.IgnoreIndex, layout.LabelSmoothing, Reduction(layout), gradLoss, KernelArg.Mem(scales.Buffer), gradLogits);
     }
 
-    public void NllLoss(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
+    public void NllLoss(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
     {
-        ClassLoss(layout, target, weight);
-        Length(logProbs, layout.ScoreLength, nameof(logProbs));
-        Length(loss, layout.LossLength, nameof(loss));
         ClassLossValue(layout, logProbs, target, weight, loss);
     }
 
-    public void NllLossBackward(in ClassLossLayout layout, BufferSlice target, BufferSlice? weight, BufferSlice gradLoss,
+    public void NllLossBackward(in LossLayout layout, BufferSlice target, BufferSlice? weight, BufferSlice gradLoss,
         BufferSlice gradLogProbs)
     {
-        ClassLoss(layout, target, weight);
-        Length(gradLoss, layout.LossLength, nameof(gradLoss));
-        Length(gradLogProbs, layout.ScoreLength, nameof(gradLogProbs));
         using var scales = Scales(layout, target, weight);
         Context.Run("cs_nll_loss_backward", layout.TargetLength, layout.N, layout.C, layout.Inner, target, weight, layout.IgnoreIndex,
             layout.LabelSmoothing, Reduction(layout), gradLoss, KernelArg.Mem(scales.Buffer), gradLogProbs);
     }
 
-    private void ClassLossValue(in ClassLossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
+    private void ClassLossValue(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
     {
         bool reduce = layout.Reduction != ConvSharp.Reduction.None;
         using var terms = Scratch(reduce ? 2 * layout.TargetLength : 1);
@@ -86,7 +70,7 @@ internal sealed partial class OpenCLKernels
     }
 
     /// <summary>Scratch holding the MEAN reduction's 1/Σw[t] and Σw (cs_class_loss_scales).</summary>
-    private ScratchBuffer Scales(in ClassLossLayout layout, BufferSlice target, BufferSlice? weight)
+    private ScratchBuffer Scales(in LossLayout layout, BufferSlice target, BufferSlice? weight)
     {
         var scales = Scratch(2);
         Context.Run("cs_class_loss_scales", 1, layout.TargetLength, layout.C, target, weight, layout.IgnoreIndex, Reduction(layout),
@@ -94,7 +78,7 @@ internal sealed partial class OpenCLKernels
         return scales;
     }
 
-    private static int Reduction(in ClassLossLayout layout) => layout.Reduction switch
+    private static int Reduction(in LossLayout layout) => layout.Reduction switch
     {
         ConvSharp.Reduction.None => 0,
         ConvSharp.Reduction.Mean => 1,
@@ -103,8 +87,6 @@ internal sealed partial class OpenCLKernels
 
     public long BinaryCrossEntropy(BufferSlice x, BufferSlice target, BufferSlice loss)
     {
-        Length(target, x.Length, nameof(target));
-        Length(loss, x.Length, nameof(loss));
         if (x.Length == 0) return -1;
         if (x.Length > int.MaxValue) throw new NotSupportedException($"BinaryCrossEntropy on {Device} handles at most {int.MaxValue} elements.");
         using var result = Scratch(1);
@@ -118,40 +100,26 @@ internal sealed partial class OpenCLKernels
 
     public void BinaryCrossEntropyBackward(BufferSlice x, BufferSlice target, BufferSlice dy, BufferSlice? dx, BufferSlice? dtarget)
     {
-        Length(target, x.Length, nameof(target));
-        Length(dy, x.Length, nameof(dy));
-        OptionalLength(dx, x.Length, nameof(dx));
-        OptionalLength(dtarget, x.Length, nameof(dtarget));
         Context.Run("cs_bce_backward", x.Length, x.Length, x, target, dy, dx, dtarget);
     }
 
     public void BinaryCrossEntropyWithLogits(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice loss)
     {
-        Length(target, x.Length, nameof(target));
-        OptionalLength(posWeight, x.Length, nameof(posWeight));
-        Length(loss, x.Length, nameof(loss));
         Context.Run("cs_bce_logits", x.Length, x.Length, x, target, posWeight, loss);
     }
 
     public void BinaryCrossEntropyWithLogitsBackward(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice dy,
         BufferSlice? dx, BufferSlice? dtarget, BufferSlice? dposWeight)
     {
-        Length(target, x.Length, nameof(target));
-        OptionalLength(posWeight, x.Length, nameof(posWeight));
-        Length(dy, x.Length, nameof(dy));
-        OptionalLength(dx, x.Length, nameof(dx));
-        OptionalLength(dtarget, x.Length, nameof(dtarget));
-        OptionalLength(dposWeight, x.Length, nameof(dposWeight));
         Context.Run("cs_bce_logits_backward", x.Length, x.Length, x, target, posWeight, dy, dx, dtarget, dposWeight);
     }
 
     private const int BatchNormGroup = 64;
 
-    public void BatchNormForward(in BatchNormLayout layout, BufferSlice x, BufferSlice? weight, BufferSlice? bias,
+    public void BatchNorm(in BatchNormLayout layout, BufferSlice x, BufferSlice? weight, BufferSlice? bias,
         BufferSlice? runningMean, BufferSlice? runningVar, bool training, float momentum, float eps,
         BufferSlice y, BufferSlice saveMean, BufferSlice saveInvStd)
     {
-        KernelChecks.BatchNormForward(layout, x, weight, bias, runningMean, runningVar, training, momentum, eps, y, saveMean, saveInvStd);
         using var shift = Scratch(layout.C);
         Context.Launch("cs_batchnorm_stats", [(nuint)(layout.C * BatchNormGroup)], [BatchNormGroup],
             [layout.N, layout.C, layout.L, x, runningMean, runningVar, training ? 1 : 0, momentum, eps, saveMean, saveInvStd, KernelArg.Mem(shift.Buffer)]);
@@ -162,7 +130,6 @@ internal sealed partial class OpenCLKernels
     public void BatchNormBackward(in BatchNormLayout layout, BufferSlice x, BufferSlice dy, BufferSlice? weight,
         BufferSlice saveMean, BufferSlice saveInvStd, bool training, BufferSlice? dx, BufferSlice? dweight, BufferSlice? dbias)
     {
-        KernelChecks.BatchNormBackward(layout, x, dy, weight, saveMean, saveInvStd, dx, dweight, dbias);
         using var coef = Scratch(3 * layout.C);
         Context.Launch("cs_batchnorm_backward_stats", [(nuint)(layout.C * BatchNormGroup)], [BatchNormGroup],
             [layout.N, layout.C, layout.L, x, dy, weight, saveMean, saveInvStd, training ? 1 : 0, dweight, dbias, KernelArg.Mem(coef.Buffer)]);
@@ -172,17 +139,10 @@ internal sealed partial class OpenCLKernels
 
     public void Dropout(BufferSlice x, BufferSlice y, BufferSlice mask, long groupSize, ulong key, float keepProb, float scale)
     {
-        KernelChecks.Dropout(x, y, mask, groupSize, keepProb, scale);
         // u < keepProb with u = (r >> 8)·2^-24 is (r >> 8) < ceil(keepProb·2^24), as dropout.c decides.
         uint threshold = (uint)MathF.Ceiling(keepProb * 16777216.0f);
         Context.Run("cs_dropout_mask", mask.Length, mask.Length, key, threshold, scale, mask);
         Context.Run("cs_dropout_apply", x.Length, x.Length, groupSize, x, mask, y);
-    }
-
-    public void DropoutBackward(BufferSlice mask, long groupSize, BufferSlice dy, BufferSlice dx)
-    {
-        KernelChecks.DropoutBackward(mask, groupSize, dy, dx);
-        Context.Run("cs_dropout_backward", dy.Length, dy.Length, groupSize, mask, dy, dx);
     }
 
     private static byte[] BitConverterBytes(int value) => BitConverter.GetBytes(value);

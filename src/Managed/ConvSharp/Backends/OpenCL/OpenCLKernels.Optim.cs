@@ -1,48 +1,50 @@
-using static ConvSharp.Backends.KernelChecks;
-
 namespace ConvSharp.Backends.OpenCL;
 
 internal sealed partial class OpenCLKernels
 {
-    public void SgdStep(BufferSlice param, BufferSlice grad, BufferSlice? momentumBuffer, in OptimStep s)
+    public void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
+        in OptimStep s)
     {
-        State(param, grad, momentumBuffer, nameof(momentumBuffer));
+        switch (kind)
+        {
+            case OptimKind.Sgd: SgdStep(param, grad, state0, s); break;
+            case OptimKind.Adam: AdamStep(param, grad, state0!.Value, state1!.Value, state2, s); break;
+            case OptimKind.Adamax: AdamaxStep(param, grad, state0!.Value, state1!.Value, s); break;
+            case OptimKind.RmsProp: RmsPropStep(param, grad, state0!.Value, state1, state2, s); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer step.");
+        }
+    }
+
+    private void SgdStep(BufferSlice param, BufferSlice grad, BufferSlice? momentumBuffer, in OptimStep s)
+    {
         if (s.Momentum != 0f && momentumBuffer is null) throw new ArgumentNullException(nameof(momentumBuffer), "SGD with momentum needs its buffer.");
         Context.Run("cs_sgd_step", param.Length, param.Length, param, grad, momentumBuffer, s.Lr, s.Momentum, s.Dampening, s.WeightDecay,
             s.Nesterov ? 1 : 0, s.Maximize ? 1 : 0, s.FirstStep ? 1 : 0);
     }
 
-    public void AdamStep(BufferSlice param, BufferSlice grad, BufferSlice expAvg, BufferSlice expAvgSq, BufferSlice? maxExpAvgSq, in OptimStep s)
+    private void AdamStep(BufferSlice param, BufferSlice grad, BufferSlice expAvg, BufferSlice expAvgSq, BufferSlice? maxExpAvgSq, in OptimStep s)
     {
-        State(param, grad, expAvg, nameof(expAvg));
-        State(param, grad, expAvgSq, nameof(expAvgSq));
-        State(param, grad, maxExpAvgSq, nameof(maxExpAvgSq));
         CheckCorrection(s.BiasCorrection1, nameof(s.BiasCorrection1));
         CheckCorrection(s.BiasCorrection2, nameof(s.BiasCorrection2));
         Context.Run("cs_adam_step", param.Length, param.Length, param, grad, expAvg, expAvgSq, maxExpAvgSq, s.Lr, s.Beta1, s.Beta2, s.Eps,
             s.WeightDecay, s.BiasCorrection1, s.BiasCorrection2, s.Decoupled ? 1 : 0, s.Maximize ? 1 : 0);
     }
 
-    public void AdamaxStep(BufferSlice param, BufferSlice grad, BufferSlice expAvg, BufferSlice expInf, in OptimStep s)
+    private void AdamaxStep(BufferSlice param, BufferSlice grad, BufferSlice expAvg, BufferSlice expInf, in OptimStep s)
     {
-        State(param, grad, expAvg, nameof(expAvg));
-        State(param, grad, expInf, nameof(expInf));
         CheckCorrection(s.BiasCorrection1, nameof(s.BiasCorrection1));
         Context.Run("cs_adamax_step", param.Length, param.Length, param, grad, expAvg, expInf, s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay,
             s.BiasCorrection1, s.Maximize ? 1 : 0);
     }
 
-    public void RmsPropStep(BufferSlice param, BufferSlice grad, BufferSlice squareAvg, BufferSlice? gradAvg, BufferSlice? momentumBuffer, in OptimStep s)
+    private void RmsPropStep(BufferSlice param, BufferSlice grad, BufferSlice squareAvg, BufferSlice? gradAvg, BufferSlice? momentumBuffer, in OptimStep s)
     {
-        State(param, grad, squareAvg, nameof(squareAvg));
-        State(param, grad, gradAvg, nameof(gradAvg));
-        State(param, grad, momentumBuffer, nameof(momentumBuffer));
         if (s.Momentum != 0f && momentumBuffer is null) throw new ArgumentNullException(nameof(momentumBuffer), "RMSprop with momentum needs its buffer.");
         Context.Run("cs_rmsprop_step", param.Length, param.Length, param, grad, squareAvg, gradAvg, momentumBuffer, s.Lr, s.Alpha, s.Eps,
             s.WeightDecay, s.Momentum, s.Maximize ? 1 : 0);
     }
 
-    public double Norm(BufferSlice x, bool infinity)
+    private double Norm(BufferSlice x, bool infinity)
     {
         const int group = 256;
         if (x.Length == 0) return 0.0;
@@ -55,13 +57,6 @@ internal sealed partial class OpenCLKernels
         Span<float> result = stackalloc float[2];
         Context.Read(partial.Buffer, 0, System.Runtime.InteropServices.MemoryMarshal.AsBytes(result[..(fp64 ? 2 : 1)]));
         return fp64 ? System.Runtime.InteropServices.MemoryMarshal.Cast<float, double>(result)[0] : result[0];
-    }
-
-    /// <summary>A state slice must match the parameter's length (absent is fine).</summary>
-    private static void State(BufferSlice param, BufferSlice grad, BufferSlice? state, string name)
-    {
-        Length(grad, param.Length, nameof(grad));
-        OptionalLength(state, param.Length, name);
     }
 
     private static void CheckCorrection(float value, string name)

@@ -1,88 +1,66 @@
-using static ConvSharp.Backends.KernelChecks;
 
 namespace ConvSharp.Backends.OpenCL;
 
 // Pooling on OpenCL: native/kernels/opencl/pooling.cl.
 internal sealed partial class OpenCLKernels
 {
+    public void Pool(in PoolParams pool, BufferSlice input, BufferSlice output, BufferSlice? indices, BufferSlice? samples) =>
+        KindDispatch.Pool(this, pool, input, output, indices, samples);
+
+    public void PoolBackward(in PoolParams pool, BufferSlice? input, BufferSlice? indices, BufferSlice gradOutput, BufferSlice gradInput) =>
+        KindDispatch.PoolBackward(this, pool, input, indices, gradOutput, gradInput);
+
     public void MaxPool2d(BufferSlice input, in PoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(output, geometry.OutputLength, nameof(output));
-        OptionalLength(indices, geometry.OutputLength, nameof(indices));
         Context.Run("cs_max_pool2d", geometry.OutputLength, input, Geometry(geometry), output, indices, geometry.OutputLength);
     }
 
     public void MaxPool2dBackward(BufferSlice gradOutput, BufferSlice indices, long planes, long inputPlane, long outputPlane, BufferSlice gradInput)
     {
-        Guard.Positive(planes); Guard.Positive(inputPlane); Guard.Positive(outputPlane);
-        Length(gradOutput, checked(planes * outputPlane), nameof(gradOutput));
-        Length(indices, checked(planes * outputPlane), nameof(indices));
-        Length(gradInput, checked(planes * inputPlane), nameof(gradInput));
         Context.Run("cs_max_pool2d_backward", planes, gradOutput, indices, planes, inputPlane, outputPlane, gradInput);
     }
 
     public void AvgPool2d(BufferSlice input, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice output)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(output, geometry.OutputLength, nameof(output));
         Context.Run("cs_avg_pool2d", geometry.OutputLength, input, Geometry(geometry), countIncludePad ? 1 : 0, divisorOverride, output,
             geometry.OutputLength);
     }
 
     public void AvgPool2dBackward(BufferSlice gradOutput, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice gradInput)
     {
-        Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        Length(gradInput, geometry.InputLength, nameof(gradInput));
         Context.Run("cs_avg_pool2d_backward", geometry.InputLength, gradOutput, Geometry(geometry), countIncludePad ? 1 : 0, divisorOverride,
             gradInput, geometry.InputLength);
     }
 
     public void LPPool2d(BufferSlice input, in PoolGeometry geometry, float normType, BufferSlice output)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(output, geometry.OutputLength, nameof(output));
         CheckNorm(normType);
         Context.Run("cs_lp_pool2d", geometry.OutputLength, input, Geometry(geometry), normType, output, geometry.OutputLength);
     }
 
     public void LPPool2dBackward(BufferSlice input, BufferSlice gradOutput, in PoolGeometry geometry, float normType, BufferSlice gradInput)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        Length(gradInput, geometry.InputLength, nameof(gradInput));
         CheckNorm(normType);
         Context.Run("cs_lp_pool2d_backward", geometry.InputLength, input, gradOutput, Geometry(geometry), normType, gradInput, geometry.InputLength);
     }
 
     public void AdaptiveMaxPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(output, geometry.OutputLength, nameof(output));
-        OptionalLength(indices, geometry.OutputLength, nameof(indices));
         Context.Run("cs_adaptive_max_pool2d", geometry.OutputLength, input, Adaptive(geometry), output, indices, geometry.OutputLength);
     }
 
     public void AdaptiveAvgPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(output, geometry.OutputLength, nameof(output));
         Context.Run("cs_adaptive_avg_pool2d", geometry.OutputLength, input, Adaptive(geometry), output, geometry.OutputLength);
     }
 
     public void AdaptiveAvgPool2dBackward(BufferSlice gradOutput, in AdaptivePoolGeometry geometry, BufferSlice gradInput)
     {
-        Length(gradOutput, geometry.OutputLength, nameof(gradOutput));
-        Length(gradInput, geometry.InputLength, nameof(gradInput));
         Context.Run("cs_adaptive_avg_pool2d_backward", geometry.InputLength, gradOutput, Adaptive(geometry), gradInput, geometry.InputLength);
     }
 
     public void FractionalMaxPool2d(BufferSlice input, in FractionalPoolGeometry geometry, BufferSlice samples, BufferSlice output, BufferSlice? indices)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(samples, geometry.SampleLength, nameof(samples));
-        Length(output, geometry.OutputLength, nameof(output));
-        OptionalLength(indices, geometry.OutputLength, nameof(indices));
         if ((long)geometry.OH + geometry.KH - 1 > geometry.H || (long)geometry.OW + geometry.KW - 1 > geometry.W)
             throw new ArgumentException($"Fractional windows {geometry.KH}x{geometry.KW} for a {geometry.OH}x{geometry.OW} output do not fit a {geometry.H}x{geometry.W} input.");
         Context.Run("cs_fractional_max_pool2d", geometry.OutputLength, input,

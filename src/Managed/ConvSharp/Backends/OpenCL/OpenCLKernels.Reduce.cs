@@ -1,18 +1,28 @@
-using static ConvSharp.Backends.KernelChecks;
-
 namespace ConvSharp.Backends.OpenCL;
 
 internal sealed partial class OpenCLKernels
 {
-    public void MaxAlong(long outer, long n, long inner, BufferSlice x, BufferSlice values, BufferSlice indices)
+    public void Reduce(ReduceOp op, long outer, long n, long inner, BufferSlice x, BufferSlice values, BufferSlice? indices)
     {
-        Along(outer, n, inner, x, values, indices);
-        Context.Run("cs_max_along", outer * inner, outer, n, inner, x, values, indices);
+        if (op == ReduceOp.Max)
+        {
+            using var scratch = indices is null ? Scratch(outer * inner) : default;
+            Context.Run("cs_max_along", outer * inner, outer, n, inner, x, values, indices ?? scratch.Slice);
+            return;
+        }
+        if (inner != 1)
+            throw new NotSupportedException($"{op} on OpenCL reduces contiguous lines only (inner = 1), not inner = {inner}.");
+        Span<float> result = outer <= 256 ? stackalloc float[(int)outer] : new float[outer];
+        for (long o = 0; o < outer; o++)
+        {
+            double norm = Norm(x.Slice(o * n, n), op == ReduceOp.MaxAbs);
+            result[(int)o] = (float)(op == ReduceOp.MaxAbs ? norm : Math.Sqrt(norm));
+        }
+        Upload(result, values);
     }
 
     public void IndexAddAlong(long outer, long n, long inner, BufferSlice g, BufferSlice indices, BufferSlice dx)
     {
-        Along(outer, n, inner, dx, g, indices);
         Context.Run("cs_index_add_along", outer * inner, outer, n, inner, g, indices, dx);
     }
 }

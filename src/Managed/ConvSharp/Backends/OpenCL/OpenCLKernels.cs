@@ -1,14 +1,13 @@
 using System.Runtime.InteropServices;
-using static ConvSharp.Backends.KernelChecks;
 
 namespace ConvSharp.Backends.OpenCL;
 
-/// <summary>The OpenCL kernels: the same <see cref="IKernels"/> the CPU implements, each method checking its
-/// arguments (<see cref="KernelChecks"/>) and enqueueing kernels of native/kernels/opencl/*.cl on the
-/// device's in-order queue. Nothing here waits except reads back to the host.</summary>
-internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext context) : IKernels
+/// <summary>The OpenCL backend: the same <see cref="IKernels"/> the CPU implements (slices arrive checked by
+/// <see cref="CheckedKernels"/>), each method enqueueing kernels of native/kernels/opencl/*.cl on the device's
+/// in-order queue. Nothing here waits except reads back to the host and <see cref="Synchronize"/>.</summary>
+internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext context) : IKernels, IColumnKernels, IPerKindKernels
 {
-    private const int MaxDims = 8;
+    private const int MaxDims = KernelChecks.MaxDims;
 
     public Device Device { get; } = device;
 
@@ -23,31 +22,31 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         return buffer;
     }
 
-    public void Upload(ReadOnlySpan<float> source, BufferSlice destination)
+    public void Upload(ReadOnlySpan<float> source, BufferSlice destination, DeviceBuffer? pinnedOwner = null)
     {
-        Length(destination, source.Length, nameof(destination));
-        Context.Write(Own(destination), destination.Offset * sizeof(float), MemoryMarshal.AsBytes(source));
-    }
-
-    /// <summary>Host → device without waiting, from pinned CPU storage that gains a reference until the write is done.</summary>
-    internal void UploadPinned(DeviceBuffer owner, float* source, BufferSlice destination)
-    {
-        Own(destination);
-        Context.WriteAsync(Own(destination), destination.Offset * sizeof(float), owner, source, destination.Length * sizeof(float));
+        if (pinnedOwner is null)
+        {
+            Context.Write(Own(destination), destination.Offset * sizeof(float), MemoryMarshal.AsBytes(source));
+            return;
+        }
+        // Pinned storage does not move, so its address outlives this call; the owner gains a reference until the write is done.
+        float* first = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref MemoryMarshal.GetReference(source));
+        Context.WriteAsync(Own(destination), destination.Offset * sizeof(float), pinnedOwner, first, destination.Length * sizeof(float));
     }
 
     public void Download(BufferSlice source, Span<float> destination)
     {
-        Length(source, destination.Length, nameof(source));
         Context.Read(Own(source), source.Offset * sizeof(float), MemoryMarshal.AsBytes(destination));
     }
+
+    public void Synchronize() => Context.Finish();
 
     public void Fill(BufferSlice destination, float value) =>
         Context.Run("cs_fill", destination.Length, destination, destination.Length, value);
 
-    public void Copy(BufferSlice source, BufferSlice destination)
+    /// <summary>A device-side copy (memmove semantics).</summary>
+    internal void Copy(BufferSlice source, BufferSlice destination)
     {
-        Length(destination, source.Length, nameof(destination));
         OpenCLBuffer from = Own(source), to = Own(destination);
         if (ReferenceEquals(from, to) && source.Offset == destination.Offset) return;
         if (ReferenceEquals(from, to) && source.Offset < destination.Offset + destination.Length && destination.Offset < source.Offset + source.Length)
@@ -70,10 +69,6 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
         float beta, BufferSlice c, int ldc)
     {
-        Guard.Positive(m); Guard.Positive(n); Guard.Positive(k);
-        Matrix(a, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
-        Matrix(b, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
-        Matrix(c, m, n, ldc, nameof(c));
         OpenCLGemmTuning t = Context.Gemm;
         int ta = transposeA ? 1 : 0, tb = transposeB ? 1 : 0;
         if ((long)m * n * k < OpenCLGemmTuning.NaiveBelow)
@@ -102,28 +97,22 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
 
     public void Im2Col(BufferSlice input, in ConvGeometry geometry, BufferSlice columns)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(columns, geometry.ColumnLength, nameof(columns));
         Context.Run("cs_im2col", geometry.ColumnLength, input, Geometry(geometry), columns, geometry.ColumnCols, 0L, geometry.ColumnLength);
     }
 
     public void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input)
     {
-        Length(input, geometry.InputLength, nameof(input));
-        Length(columns, geometry.ColumnLength, nameof(columns));
         Context.Run("cs_col2im", geometry.InputLength, columns, geometry.ColumnCols, 0L, Geometry(geometry), input, geometry.InputLength);
     }
 
     public void Im2ColImage(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
     {
-        ImageColumns(image, geometry, columns, ldColumns, columnOffset);
         long total = geometry.ColumnRows * geometry.OH * geometry.OW;
         Context.Run("cs_im2col", total, image, Geometry(geometry, batch: 1), columns, ldColumns, columnOffset, total);
     }
 
     public void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image)
     {
-        ImageColumns(image, geometry, columns, ldColumns, columnOffset);
         long total = (long)geometry.C * geometry.H * geometry.W;
         Context.Run("cs_col2im", total, columns, ldColumns, columnOffset, Geometry(geometry, batch: 1), image, total);
     }
@@ -135,13 +124,8 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
     public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
         float alpha = 1f, bool accumulate = false)
     {
-        if (shape.Length > MaxDims)
-            throw new ArgumentException($"Element-wise kernels handle at most {MaxDims} dimensions, not {shape.Length}.", nameof(shape));
         if ((uint)op > (uint)BinaryOp.EqualMask) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown binary operation.");
         bool useB = op != BinaryOp.CopyA;
-        Strided(shape, output, nameof(output));
-        Strided(shape, a, nameof(a));
-        if (useB) Strided(shape, b, nameof(b));
 
         // Merge dimensions contiguous in every operand and drop size-1 ones (as cs_elementwise_f32 does),
         // then split into parallel dimensions (output stride ≠ 0) and reduced ones (output stride 0).
@@ -188,16 +172,12 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
-        Length(y, x.Length, nameof(y));
         if ((uint)op > (uint)UnaryOp.Affine) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
         Context.Run("cs_unary", x.Length, (int)op, x.Length, x, y, alpha, beta);
     }
 
     public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
     {
-        Length(y, x.Length, nameof(y));
-        Length(dy, x.Length, nameof(dy));
-        Length(dx, x.Length, nameof(dx));
         if ((uint)op > (uint)UnaryOp.Affine) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
         Context.Run("cs_unary_backward", x.Length, (int)op, x.Length, x, y, dy, dx, alpha, beta);
     }
@@ -228,6 +208,6 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
     {
         public OpenCLBuffer Buffer { get; } = buffer;
         public BufferSlice Slice => new(Buffer, 0, Buffer.Length);
-        public void Dispose() => Buffer.Release();
+        public void Dispose() => Buffer?.Release();
     }
 }

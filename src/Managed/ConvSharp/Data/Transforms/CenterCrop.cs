@@ -24,7 +24,7 @@ public sealed class CenterCrop : Transform
     {
         Span<double> m = stackalloc double[9];
         WarpMatrix.Translation(Offset(source.Shape.Width, _width), Offset(source.Shape.Height, _height), m);
-        Warp(source, destination, m, Backends.Sampling.Nearest, 0f);
+        Warp(source, destination, m, Sampling.Nearest, 0f);
     }
 
     /// <summary>torchvision's offset: round-half-even of (in − out)/2 when cropping, −floor((out − in)/2) when padding.</summary>

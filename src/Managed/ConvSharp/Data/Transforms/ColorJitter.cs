@@ -33,7 +33,7 @@ public sealed class ColorJitter : Transform
         float c = _contrast > 0f ? (float)generator.Uniform(Math.Max(0f, 1f - _contrast), 1f + _contrast) : 1f;
         bool bounded = float.IsFinite(source.MaxValue);
         ImageShape s = destination.Shape;
-        Kernels.AdjustColor(destination.Data, s.Channels, s.Height, s.Width, b, c, contrastFirst,
+        HostImages.AdjustColor(destination.Data, s.Channels, s.Height, s.Width, b, c, contrastFirst,
             bounded ? 0f : float.NegativeInfinity, bounded ? source.MaxValue : float.PositiveInfinity);
     }
 

@@ -1,3 +1,4 @@
+using ConvSharp.Backends;
 namespace ConvSharp.Data;
 
 /// <summary>Runs transforms one after another (torchvision's <c>Compose</c>); nested Composes are flattened.</summary>

@@ -39,7 +39,7 @@ public sealed class RandomCrop : Transform
         int left = generator.NextIntInclusive(0, s.Width + 2 * _padding - _width) - _padding;
         Span<double> m = stackalloc double[9];
         WarpMatrix.Translation(left, top, m);
-        Warp(source, destination, m, Backends.Sampling.Nearest, _fill);
+        Warp(source, destination, m, Sampling.Nearest, _fill);
     }
 
     /// <inheritdoc />

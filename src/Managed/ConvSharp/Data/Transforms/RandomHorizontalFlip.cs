@@ -20,7 +20,7 @@ public sealed class RandomHorizontalFlip : Transform
         {
             Span<double> m = stackalloc double[9];
             WarpMatrix.HorizontalFlip(source.Shape.Width, m);
-            Warp(source, destination, m, Backends.Sampling.Nearest, 0f);
+            Warp(source, destination, m, Sampling.Nearest, 0f);
         }
         else
         {

@@ -41,7 +41,7 @@ public sealed class Resize : Transform
     public override void Apply(ImageBuffer source, ImageBuffer destination, Generator generator)
     {
         ImageShape s = source.Shape, d = destination.Shape;
-        Kernels.Resize(source.Data, s.Channels, s.Height, s.Width, destination.Data, d.Height, d.Width, ToSampling(_interpolation));
+        HostImages.Resize(source.Data, s.Channels, s.Height, s.Width, destination.Data, d.Height, d.Width, ToSampling(_interpolation));
     }
 
     /// <inheritdoc />

@@ -38,7 +38,7 @@ public abstract class Transform
     internal static void Warp(ImageBuffer source, ImageBuffer destination, ReadOnlySpan<double> inverseMap, Sampling sampling, float fill)
     {
         ImageShape s = source.Shape, d = destination.Shape;
-        Kernels.Warp(source.Data, s.Channels, s.Height, s.Width, destination.Data, d.Height, d.Width, inverseMap, sampling, Border.Constant, fill);
+        HostImages.Warp(source.Data, s.Channels, s.Height, s.Width, destination.Data, d.Height, d.Width, inverseMap, sampling, Border.Constant, fill);
     }
 
     /// <summary>Copies source into destination unchanged (same shape), unless they are the same buffer.</summary>
