@@ -23,7 +23,7 @@ internal readonly record struct ConvGeometry
     public int Groups { get; }
 
     public ConvGeometry(int n, int c, int h, int w, int kh, int kw,
-        int sh = 1, int sw = 1, int ph = 0, int pw = 0, int dh = 1, int dw = 1, int groups = 1)
+        int sh = 1, int sw = 1, int ph = 0, int pw = 0, int dh = 1, int dw = 1, int groups = 1, string? context = null)
     {
         Guard.Positive(n); Guard.Positive(c); Guard.Positive(h); Guard.Positive(w);
         Guard.Positive(kh); Guard.Positive(kw);
@@ -37,8 +37,8 @@ internal readonly record struct ConvGeometry
         long paddedH = h + 2L * ph, paddedW = w + 2L * pw;
         if (spanH > paddedH || spanW > paddedW)
             throw new ArgumentException(
-                $"The kernel {kh}x{kw} with dilation {dh}x{dw} spans {spanH}x{spanW}, larger than the padded input " +
-                $"{paddedH}x{paddedW} (input {h}x{w}, padding {ph}x{pw}).", "input");
+                $"{(context is null ? "" : context + ": ")}The kernel {kh}x{kw} with dilation {dh}x{dw} spans {spanH}x{spanW}, larger than the padded input " +
+                $"{paddedH}x{paddedW} (input {h}x{w}, padding {ph}x{pw}).");
         (N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, Groups) = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, groups);
         OH = (int)((paddedH - spanH) / sh + 1);
         OW = (int)((paddedW - spanW) / sw + 1);

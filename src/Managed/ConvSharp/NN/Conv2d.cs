@@ -82,18 +82,16 @@ public sealed class Conv2d : Module
     protected override Tensor ForwardCore(Tensor input)
     {
         SpatialInput.Check(this, input, InChannels);
-        try
-        {
-            return _namedPadding is null
-                ? Tensor.Conv2d(input, Weight, Bias, Stride, Padding, Dilation, Groups)
-                : Tensor.Conv2d(input, Weight, Bias, _namedPadding, Dilation, Groups);
-        }
-        catch (ArgumentException e) when (e.ParamName == "input" && e is not ArgumentOutOfRangeException)
-        {
-            // The op names what does not fit; the layer adds which layer it is (the input's rank and channels were checked above).
-            throw new ArgumentException($"{this}: {e.Message}", nameof(input), e);
-        }
+        // The op names what does not fit; the layer's repr opens the message (the input's rank and channels were checked above).
+        return _namedPadding is null
+            ? Tensor.Conv2d(Repr, input, Weight, Bias, Stride, Padding, Dilation, Groups)
+            : Tensor.Conv2d(Repr, input, Weight, Bias, _namedPadding, Dilation, Groups);
     }
+
+    private string? _repr;
+
+    /// <summary>The repr, built once (a layer's settings never change).</summary>
+    private string Repr => _repr ??= ToString();
 
     /// <summary>PyTorch's repr: <c>Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))</c>.</summary>
     public override string ToString()

@@ -10,37 +10,45 @@ public partial class Tensor
 {
     /// <summary>2-D convolution (PyTorch's <c>F.conv2d</c>) of input [N, C, H, W] with weight
     /// [K, C/groups, KH, KW] and optional bias [K]. Stride, padding and dilation take an int or an (h, w) pair.</summary>
-    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Pair? stride = null, Pair? padding = null, Pair? dilation = null, int groups = 1)
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias = null, Pair? stride = null, Pair? padding = null, Pair? dilation = null, int groups = 1) =>
+        Conv2d(null, input, weight, bias, stride, padding, dilation, groups);
+
+    /// <summary>The same, with <paramref name="context"/> (a layer's repr) opening the message of a window that does not fit.</summary>
+    internal static Tensor Conv2d(string? context, Tensor input, Tensor weight, Tensor? bias, Pair? stride, Pair? padding, Pair? dilation, int groups)
     {
         Guard.NotNull(input);
         Guard.NotNull(weight);
         Pair p = padding ?? 0;
-        return ConvCore(input, weight, bias, stride ?? 1, p, dilation ?? 1, groups);
+        return ConvCore(input, weight, bias, stride ?? 1, p, dilation ?? 1, groups, context);
     }
 
     /// <summary>2-D convolution with padding given by name: "valid" (none) or "same" (output size = input
     /// size; stride 1 only, extra padding on the bottom/right for even kernels, as PyTorch does).</summary>
-    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, string padding, Pair? dilation = null, int groups = 1)
+    public static Tensor Conv2d(Tensor input, Tensor weight, Tensor? bias, string padding, Pair? dilation = null, int groups = 1) =>
+        Conv2d(null, input, weight, bias, padding, dilation, groups);
+
+    /// <summary>The same, with <paramref name="context"/> (a layer's repr) opening the message of a window that does not fit.</summary>
+    internal static Tensor Conv2d(string? context, Tensor input, Tensor weight, Tensor? bias, string padding, Pair? dilation, int groups)
     {
         Guard.NotNull(input);
         Guard.NotNull(weight);
         Guard.NotNull(padding);
         Pair d = dilation ?? 1;
-        if (padding == "valid") return ConvCore(input, weight, bias, 1, 0, d, groups);
+        if (padding == "valid") return ConvCore(input, weight, bias, 1, 0, d, groups, context);
         if (padding != "same")
             throw new ArgumentException($"Conv2d: padding '{padding}' is not one of \"same\", \"valid\".", nameof(padding));
         if (weight.Dim != 4)
             throw new ArgumentException($"Conv2d expects a 4-D weight [K, C/groups, KH, KW], but got shape {Guard.Format(weight._shape)}.", nameof(weight));
         int totalH = d.Height * (weight._shape[2] - 1), totalW = d.Width * (weight._shape[3] - 1);
         int top = totalH / 2, left = totalW / 2, bottom = totalH - top, right = totalW - left;
-        if (top == bottom && left == right) return ConvCore(input, weight, bias, 1, (top, left), d, groups);
+        if (top == bottom && left == right) return ConvCore(input, weight, bias, 1, (top, left), d, groups, context);
         Tensor padded = input.Pad(0, right - left, 0, bottom - top);
-        Tensor result = ConvCore(padded, weight, bias, 1, (top, left), d, groups);
+        Tensor result = ConvCore(padded, weight, bias, 1, (top, left), d, groups, context);
         if (!result.RequiresGrad) padded.Dispose();  // else the graph holds it until backward
         return result;
     }
 
-    private static Tensor ConvCore(Tensor input, Tensor weight, Tensor? bias, Pair stride, Pair padding, Pair dilation, int groups)
+    private static Tensor ConvCore(Tensor input, Tensor weight, Tensor? bias, Pair stride, Pair padding, Pair dilation, int groups, string? context)
     {
         if (input.Dim != 4)
             throw new ArgumentException($"Conv2d expects a 4-D input [N, C, H, W], but got shape {Guard.Format(input._shape)}.", nameof(input));
@@ -60,7 +68,7 @@ public partial class Tensor
         if (bias is not null) input.CheckSameDevice(bias, "Conv2d");
 
         var geometry = new ConvGeometry(n, c, h, w, kh, kw, stride.Height, stride.Width, padding.Height, padding.Width, dilation.Height, dilation.Width,
-            groups);
+            groups, context);
         IKernels kernels = input.Kernels;
         ConvPlan plan = kernels.Plan(geometry, k);
         var result = Allocate(input.Device, [n, k, geometry.OH, geometry.OW], zero: false);
