@@ -23,6 +23,7 @@ public partial class Tensor
         int divisor = divisorOverride ?? 0;
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
         Kernels.AvgPool2d(Data, g, countIncludePad, divisor, result.Data);
+        Onnx.OnnxTrace.Current?.AvgPool(result, this, kernelSize, stride ?? kernelSize, padding, ceilMode, countIncludePad, divisorOverride);
         return Record(result, op, [this], (grad, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.AvgPool2dBackward(grad.Data, g, countIncludePad, divisor, dx.Data);
@@ -89,6 +90,7 @@ public partial class Tensor
     {
         var result = Allocate(Device, outputShape, zero: false);
         Kernels.AdaptiveAvgPool2d(Data, g, result.Data);
+        Onnx.OnnxTrace.Current?.AdaptivePool(result, this, max: false, op);
         return Record(result, op, [this], (grad, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.AdaptiveAvgPool2dBackward(grad.Data, g, dx.Data);

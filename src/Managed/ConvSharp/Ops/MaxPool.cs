@@ -23,6 +23,7 @@ public partial class Tensor
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
         Tensor? indices = NewIndices(result);
         Kernels.MaxPool2d(Data, g, result.Data, indices?.Data);
+        Onnx.OnnxTrace.Current?.MaxPool(result, this, kernelSize, stride ?? kernelSize, padding, dilation ?? 1, ceilMode);
         return RecordMaxPool(result, op, indices, g.Planes, g.InputPlane, g.OutputPlane);
     }
 
@@ -51,6 +52,7 @@ public partial class Tensor
         var result = Allocate(Device, outputShape, zero: false);
         Tensor? indices = NewIndices(result);
         Kernels.AdaptiveMaxPool2d(Data, g, result.Data, indices?.Data);
+        Onnx.OnnxTrace.Current?.AdaptivePool(result, this, max: true, op);
         return RecordMaxPool(result, op, indices, g.Planes, g.InputPlane, g.OutputPlane);
     }
 
