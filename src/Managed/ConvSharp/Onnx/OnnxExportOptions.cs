@@ -17,6 +17,11 @@ public sealed class OnnxExportOptions
     /// <summary>The ONNX opset the graph declares, 13 to 17; default 17. Every node written has the same meaning in all of them.</summary>
     public int Opset { get; init; } = 17;
 
+    /// <summary>Key-value pairs stored in the model's <c>metadata_props</c> (ONNX Runtime reads them as custom metadata;
+    /// <see cref="OnnxModel.Metadata"/> gives them back). The CLI keeps a run's preset, input shape, classes and
+    /// normalisation there.</summary>
+    public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
     /// <summary>Text stored as the model's doc string, after the line naming the ConvSharp version.</summary>
     public string? DocString { get; init; }
 }

@@ -94,6 +94,8 @@ internal static class OnnxExporter
             DocString = $"Exported by ConvSharp {Version} from {model.GetType().Name}." + (options.DocString is null ? "" : "\n" + options.DocString),
             Graph = g,
         };
+        foreach (var (key, value) in options.Metadata ?? new Dictionary<string, string>())
+            proto.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = options.Opset });
         return proto;
     }

@@ -23,6 +23,7 @@ public sealed partial class OnnxModel : Module
         InputShape = inputShape?.Select(d => d ?? -1).ToArray();
         ProducerName = model.ProducerName;
         DocString = model.DocString;
+        Metadata = model.MetadataProps.GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
         Source = path;
         _steps = model.Graph.Node.Select(n => new OnnxStep(n)).ToList();
         CheckOutputsUsed(model.Graph);
@@ -65,6 +66,9 @@ public sealed partial class OnnxModel : Module
 
     /// <summary>The model's doc string.</summary>
     public string DocString { get; }
+
+    /// <summary>The model's <c>metadata_props</c> (see <see cref="OnnxExportOptions.Metadata"/>).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>The file it was loaded from.</summary>
     public string Source { get; }
