@@ -58,10 +58,53 @@ internal static class OnnxImporter
             ? shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? (int?)d.DimValue : null).ToArray()
             : null;
 
+        CheckStructure(graph, path);
         var initializers = new List<(string Name, OnnxValue Value)>();
         foreach (TensorProto t in graph.Initializer) initializers.Add((t.Name, Decode(t, $"'{path}': initializer '{t.Name}'")));
-        return new OnnxModel(model, opset, input.Name, graph.Output[0].Name, inputShape, initializers, path);
+        try
+        {
+            return new OnnxModel(model, opset, input.Name, graph.Output[0].Name, inputShape, initializers, path);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException
+                                      or KeyNotFoundException or InvalidOperationException or FormatException or DivideByZeroException)
+        {
+            // A damaged file can hold values no check above anticipates; it is still one clear error about the file.
+            throw new InvalidDataException($"'{path}' is not a valid ONNX model: {e.Message}", e);
+        }
     }
+
+    /// <summary>Names and sizes the interpreter relies on: every node makes a named value, no name is made twice, and
+    /// window attributes are of a plausible size (a damaged varint must not ask for a 6 GB convolution output).</summary>
+    private static void CheckStructure(GraphProto graph, string path)
+    {
+        var made = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in graph.Input) made.Add(i.Name);
+        foreach (TensorProto t in graph.Initializer)
+            if (t.Name.Length == 0 || (!made.Add(t.Name) && graph.Input.All(i => i.Name != t.Name)))
+                throw new InvalidDataException($"'{path}': initializer name '{t.Name}' is empty or used twice.");
+        foreach (NodeProto n in graph.Node)
+        {
+            if (n.Output.Count == 0 || n.Output[0].Length == 0)
+                throw new InvalidDataException($"'{path}': node {NodeName(n)} ({n.OpType}) has no output.");
+            int required = RequiredInputs.GetValueOrDefault(n.OpType, 1);
+            if (n.Input.Count < required || n.Input.Take(required).Any(i => i.Length == 0))
+                throw new InvalidDataException($"'{path}': node {NodeName(n)} ({n.OpType}) has {n.Input.Count(i => i.Length > 0)} inputs; it needs {required}.");
+            foreach (string o in n.Output.Where(o => o.Length > 0))
+                if (!made.Add(o)) throw new InvalidDataException($"'{path}': the value '{o}' is made twice (node {NodeName(n)}).");
+            foreach (AttributeProto a in n.Attribute)
+                if (a.Name is "pads" or "strides" or "dilations" or "kernel_shape" or "output_padding" && a.Ints.Any(v => v < 0 || v > MaxWindow))
+                    throw new InvalidDataException($"'{path}': node {NodeName(n)} ({n.OpType}) has {a.Name} {string.Join(", ", a.Ints)}; each must be between 0 and {MaxWindow}.");
+        }
+    }
+
+    private static readonly Dictionary<string, int> RequiredInputs = new(StringComparer.Ordinal)
+    {
+        ["Constant"] = 0, ["Conv"] = 2, ["ConvTranspose"] = 2, ["Gemm"] = 2, ["MatMul"] = 2, ["Add"] = 2, ["Sub"] = 2, ["Mul"] = 2,
+        ["Div"] = 2, ["Pow"] = 2, ["BatchNormalization"] = 5, ["Reshape"] = 2, ["Gather"] = 2, ["Slice"] = 1,
+    };
+
+    /// <summary>The largest kernel size, stride, dilation or pad accepted from a file.</summary>
+    internal const int MaxWindow = 1024;
 
     internal static string NodeName(NodeProto n) => n.Name.Length > 0 ? $"'{n.Name}'" : $"#{n.Output.FirstOrDefault() ?? "?"}";
 

@@ -98,6 +98,7 @@ public sealed partial class OnnxModel
     {
         if (InputShape is null || InputShape.Length == 0 || InputShape.Skip(1).Any(d => d < 1)) return;
         int[] shape = InputShape.Select((d, i) => i == 0 && d < 1 ? 1 : d).ToArray();
+        if (shape.Aggregate(1L, (a, d) => a * d) > 1L << 24) return;  // a declared input this large is checked at its first forward
         using var scope = Tensor.Scope();
         using var noGrad = Autograd.NoGrad();
         try

@@ -344,6 +344,7 @@ public sealed partial class OnnxModel
         long[]? axes, steps = null;
         if (Opset >= 10)
         {
+            if (inputs.Length < 3 || inputs[1] is null || inputs[2] is null) throw new InvalidDataException($"{s.Where}: starts and ends are missing.");
             starts = inputs[1]!.Integers(s.Where);
             ends = inputs[2]!.Integers(s.Where);
             axes = inputs.Length > 3 ? inputs[3]?.Integers(s.Where) : null;
