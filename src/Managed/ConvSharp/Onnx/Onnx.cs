@@ -27,6 +27,8 @@ public static class Onnx
         if (inputShape.Length == 0) throw new ArgumentException("Onnx.Export: the input shape is empty; give one size per dimension, e.g. 1, 1, 28, 28.", nameof(inputShape));
         using var scope = Tensor.Scope();
         Tensor sample = Tensor.Rand(inputShape, seed: 0);
+        // The sample lives where the model does (a model moved to an OpenCL device traces there).
+        if (model.Parameters().FirstOrDefault()?.Device is { } device && !ReferenceEquals(device, sample.Device)) sample = sample.To(device);
         Export(model, path, sample, options);
     }
 
