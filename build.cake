@@ -69,19 +69,29 @@ Task("Test")
         ["CONVSHARP_OPENCL_CACHE"] = artifacts.Combine("opencl-cache/convsharp").FullPath,
     };
     foreach (var folder in openClCaches.Values) EnsureDirectoryExists(folder);
-    int code = StartProcess("dotnet", new ProcessSettings
-    {
-        EnvironmentVariables = openClCaches,
-        Arguments = $"test tests/ConvSharp.Tests -c {configuration} --no-build --nologo " +
-                    $"--logger \"trx;LogFileName=ConvSharp.Tests.trx\" --results-directory \"{testResults}\"",
-        WorkingDirectory = root,
-    });
+    // Each test project writes its own TRX; the closing line counts them all. ConvSharp.Onnx.Tests holds the ONNX
+    // export/import tests, checked against ONNX Runtime (a test-only dependency, kept out of the core package).
+    var projects = new[] { "ConvSharp.Tests", "ConvSharp.Onnx.Tests" };
+    var codes = new List<int>();
+    foreach (var project in projects)
+        codes.Add(StartProcess("dotnet", new ProcessSettings
+        {
+            EnvironmentVariables = openClCaches,
+            Arguments = $"test tests/{project} -c {configuration} --no-build --nologo " +
+                        $"--logger \"trx;LogFileName={project}.trx\" --results-directory \"{testResults}\"",
+            WorkingDirectory = root,
+        }));
+    int code = codes.FirstOrDefault(c => c != 0);
 
-    var trx = testResults.CombineWithFilePath("ConvSharp.Tests.trx");
-    if (!FileExists(trx)) throw new Exception($"dotnet test exited with {code} and wrote no results to {trx}.");
-    var doc = XDocument.Load(trx.FullPath);
-    XNamespace ns = doc.Root.Name.Namespace;
-    var results = doc.Descendants(ns + "UnitTestResult").ToList();
+    var docs = new List<XDocument>();
+    foreach (var project in projects)
+    {
+        var trx = testResults.CombineWithFilePath($"{project}.trx");
+        if (!FileExists(trx)) throw new Exception($"dotnet test of {project} exited with {code} and wrote no results to {trx}.");
+        docs.Add(XDocument.Load(trx.FullPath));
+    }
+    XNamespace ns = docs[0].Root.Name.Namespace;
+    var results = docs.SelectMany(d => d.Descendants(ns + "UnitTestResult")).ToList();
     int passed = results.Count(r => (string)r.Attribute("outcome") == "Passed");
     int failed = results.Count(r => (string)r.Attribute("outcome") is "Failed" or "Error" or "Timeout" or "Aborted");
     int skipped = results.Count(r => (string)r.Attribute("outcome") == "NotExecuted");

@@ -9,7 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # (libopenblas-pthread-dev ships the position-independent libopenblas.a linked into our .so).
 # fonts-dejavu-core: the text in PNG plots (SkiaSharp finds no font without one).
 # ocl-icd-libopencl1 + pocl-opencl-icd: the OpenCL loader and PoCL, a CPU OpenCL driver the OpenCL tests run on.
-packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd)
+# python3-onnx: onnx.helper writes the ONNX models the import tests read (an independent writer; /usr/bin/python3).
+packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd python3-onnx)
 
 missing=()
 for p in "${packages[@]}"; do

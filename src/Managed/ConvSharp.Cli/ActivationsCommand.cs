@@ -39,6 +39,7 @@ internal static class ActivationsCommand
                 }
                 using (Autograd.NoGrad()) net.Forward(x);
                 foreach (var h in hooks) h.Dispose();
+                if (captured.Count == 0) throw new CliException($"'{p.GetValue(model)}' has no convolution layers to show.");
 
                 float min = captured.Min(c => c.Activation.ToArray().Min()), max = captured.Max(c => c.Activation.ToArray().Max());
                 float range = Math.Max(max - min, 1e-12f);

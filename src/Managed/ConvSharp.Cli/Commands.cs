@@ -27,5 +27,6 @@ internal static class Commands
         yield return EvalPredictCommands.Predict(output);
         yield return SummaryCommand.Create(output);
         yield return ActivationsCommand.Create(output);
+        yield return ExportCommand.Create(output);
     }
 }

@@ -9,7 +9,8 @@ namespace ConvSharp.Cli;
 /// network (preset, input shape, class names, normalisation) in the file's metadata.</summary>
 internal static class ModelFile
 {
-    public static (ModelInfo Info, Sequential Model) Load(string path) => ModelInfo.Load(path);
+    public static (ModelInfo Info, Sequential Model) Load(string path) =>
+        path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? OnnxModelFile.Load(path) : ModelInfo.Load(path);
 }
 
 internal sealed record ModelInfo(string Preset, ImageShape Input, IReadOnlyList<string> Classes, float[] Mean, float[] Std)

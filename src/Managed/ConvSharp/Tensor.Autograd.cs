@@ -42,6 +42,7 @@ public partial class Tensor
     internal static Tensor Record(Tensor result, string op, Tensor[] inputs, BackwardFn backward, params IDisposable[] saved)
     {
         if (Autograd.IsAnomalyDetectionEnabled) Autograd.CheckFinite(result, () => $"the forward of {op}");
+        Onnx.OnnxTrace.Current?.Recorded(result, op, inputs);
         if (Autograd.IsGradEnabled && AnyRequiresGrad(inputs))
         {
             result.GradFn = new Node(op, inputs, backward, saved.Length == 0 ? null : saved);
@@ -66,6 +67,7 @@ public partial class Tensor
     private Tensor ReshapeOp(int[] shape)
     {
         Tensor view = Alias(shape);
+        Onnx.OnnxTrace.Current?.Reshape(view, this);
         return Record(view, "Reshape", [this], static (g, sink) => sink[0]?.AddFrom(g));
     }
 

@@ -16,7 +16,7 @@ public sealed class CliCollection
 /// <summary>The `convsharp` tool end to end, on a tiny generated IDX dataset (class c = a bright bar at a
 /// position that depends on c, plus noise), through Program.Run as the executable calls it.</summary>
 [Collection(CliCollection.Name)]
-public sealed class CliTests : IDisposable
+public sealed partial class CliTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("convsharp-cli").FullName;
 

@@ -18,6 +18,7 @@ public abstract partial class Module : IDisposable
     public Tensor Forward(Tensor input)
     {
         Guard.NotNull(input);
+        using var traced = Onnx.OnnxTrace.Current?.Enter(this);  // null unless an ONNX export runs
         return RunForwardHooks(input, ForwardCore(input));
     }
 

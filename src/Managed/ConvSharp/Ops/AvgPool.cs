@@ -24,6 +24,7 @@ public partial class Tensor
         var result = Allocate(Device, input.OutputShape(g.OH, g.OW), zero: false);
         var pool = new PoolParams(PoolKind.Avg, g) { CountIncludePad = countIncludePad, DivisorOverride = divisor };
         Kernels.Pool(pool, Data, result.Data, null, null);
+        Onnx.OnnxTrace.Current?.AvgPool(result, this, kernelSize, stride ?? kernelSize, padding, ceilMode, countIncludePad, divisorOverride);
         return Record(result, op, [this], (grad, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, null, null, grad.Data, dx.Data);
@@ -92,6 +93,7 @@ public partial class Tensor
         var result = Allocate(Device, outputShape, zero: false);
         var pool = PoolParams.Of(PoolKind.AdaptiveAvg, g);
         Kernels.Pool(pool, Data, result.Data, null, null);
+        Onnx.OnnxTrace.Current?.AdaptivePool(result, this, max: false, op);
         return Record(result, op, [this], (grad, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, null, null, grad.Data, dx.Data);

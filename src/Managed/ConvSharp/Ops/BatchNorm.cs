@@ -44,6 +44,7 @@ public partial class Tensor
         input.Kernels.BatchNorm(layout, input.Data, weight?.Data, bias?.Data, runningMean?.Data, runningVar?.Data,
             batchStatistics, momentum, eps, y.Data, saveMean.Data, saveInvStd.Data);
 
+        Onnx.OnnxTrace.Current?.BatchNorm(y, input, runningMean, runningVar, weight, bias, batchStatistics, eps);
         var inputs = new List<Tensor> { input };
         int weightAt = -1, biasAt = -1;
         if (weight is not null) { weightAt = inputs.Count; inputs.Add(weight); }

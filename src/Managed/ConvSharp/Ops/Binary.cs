@@ -64,6 +64,7 @@ public partial class Tensor
         long[] outStrides = Shapes.ContiguousStrides(shape);
         long[] aStrides = Shapes.BroadcastStrides(a._shape, shape), bStrides = Shapes.BroadcastStrides(b._shape, shape);
         a.Kernels.Elementwise(op, shape, new(result.Data, outStrides), new(a.Data, aStrides), new(b.Data, bStrides));
+        Onnx.OnnxTrace.Current?.Binary(result, name, a, b);
         return Record(result, name, [a, b], (g, sink) =>
         {
             Tensor? da = sink[0], db = sink[1];

@@ -18,8 +18,10 @@ public partial class Tensor
     {
         Guard.NotNull(input);
         Guard.NotNull(weight);
-        Pair p = padding ?? 0;
-        return ConvCore(input, weight, bias, stride ?? 1, p, dilation ?? 1, groups, context);
+        Pair p = padding ?? 0, s = stride ?? 1, d = dilation ?? 1;
+        Tensor result = ConvCore(input, weight, bias, s, p, d, groups, context);
+        Onnx.OnnxTrace.Current?.Conv(result, input, weight, bias, s, p.Height, p.Width, p.Height, p.Width, d, groups);
+        return result;
     }
 
     /// <summary>2-D convolution with padding given by name: "valid" (none) or "same" (output size = input
@@ -34,17 +36,18 @@ public partial class Tensor
         Guard.NotNull(weight);
         Guard.NotNull(padding);
         Pair d = dilation ?? 1;
-        if (padding == "valid") return ConvCore(input, weight, bias, 1, 0, d, groups, context);
+        if (padding == "valid") return Conv2d(context, input, weight, bias, 1, 0, d, groups);
         if (padding != "same")
             throw new ArgumentException($"Conv2d: padding '{padding}' is not one of \"same\", \"valid\".", nameof(padding));
         if (weight.Dim != 4)
             throw new ArgumentException($"Conv2d expects a 4-D weight [K, C/groups, KH, KW], but got shape {Guard.Format(weight._shape)}.", nameof(weight));
         int totalH = d.Height * (weight._shape[2] - 1), totalW = d.Width * (weight._shape[3] - 1);
         int top = totalH / 2, left = totalW / 2, bottom = totalH - top, right = totalW - left;
-        if (top == bottom && left == right) return ConvCore(input, weight, bias, 1, (top, left), d, groups, context);
+        if (top == bottom && left == right) return Conv2d(context, input, weight, bias, 1, (top, left), d, groups);
         Tensor padded = input.Pad(0, right - left, 0, bottom - top);
         Tensor result = ConvCore(padded, weight, bias, 1, (top, left), d, groups, context);
         if (!result.RequiresGrad) padded.Dispose();  // else the graph holds it until backward
+        Onnx.OnnxTrace.Current?.Conv(result, input, weight, bias, 1, top, left, bottom, right, d, groups);
         return result;
     }
 

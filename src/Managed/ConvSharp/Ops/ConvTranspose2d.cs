@@ -58,6 +58,7 @@ public partial class Tensor
 
         if (!ReferenceEquals(source, input) && !WillRecord(input, weight) && (bias is null || !bias.RequiresGrad)) source.Dispose();
         Tensor[] inputs = bias is null ? [source, weight] : [source, weight, bias];
+        Onnx.OnnxTrace.Current?.ConvTranspose(result, input, weight, bias, s, p, op, d, groups);
         return Record(result, "ConvTranspose2d", inputs, (g, sink) =>
         {
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];

@@ -7,7 +7,12 @@ public partial class Tensor
 {
     /// <summary>The matrix product (PyTorch's <c>matmul</c>) of tensors with at least 2 dimensions:
     /// [..., M, K] × [..., K, N] → [..., M, N], batch dimensions broadcast.</summary>
-    public Tensor MatMul(Tensor other) => MatMulCore(this, Guard.NotNullTensor(other), transposeB: false, "MatMul");
+    public Tensor MatMul(Tensor other)
+    {
+        Tensor result = MatMulCore(this, Guard.NotNullTensor(other), transposeB: false, "MatMul");
+        Onnx.OnnxTrace.Current?.MatMul(result, this, other);
+        return result;
+    }
 
     /// <summary>The matrix product of two tensors (PyTorch's <c>torch.matmul</c>).</summary>
     public static Tensor MatMul(Tensor a, Tensor b) => Guard.NotNullTensor(a).MatMul(b);
@@ -18,9 +23,9 @@ public partial class Tensor
         Guard.NotNull(input);
         Guard.NotNull(weight);
         Tensor y = MatMulCore(input, weight, transposeB: true, "Linear");
-        if (bias is null) return y;
-        Tensor result = y + bias;
-        if (!WillRecord(input, weight)) y.Dispose();
+        Tensor result = bias is null ? y : y + bias;
+        if (bias is not null && !WillRecord(input, weight)) y.Dispose();
+        Onnx.OnnxTrace.Current?.Linear(result, input, weight, bias);
         return result;
     }
 

@@ -30,6 +30,7 @@ public partial class Tensor
         var values = Allocate(Device, shape, zero: false);
         var indices = Allocate(Device, shape, zero: false);
         Kernels.Reduce(ReduceOp.Max, outer, n, inner, Data, values.Data, indices.Data);
+        Onnx.OnnxTrace.Current?.Max(values, indices, this, d, keepDim);
         if (WillRecord(this))
         {
             // The graph keeps its own reference to the indices, so the caller may dispose the returned ones.

@@ -24,6 +24,7 @@ public partial class Tensor
         Tensor? indices = NewIndices(result);
         var pool = new PoolParams(PoolKind.Max, g);
         Kernels.Pool(pool, Data, result.Data, indices?.Data, null);
+        Onnx.OnnxTrace.Current?.MaxPool(result, this, kernelSize, stride ?? kernelSize, padding, dilation ?? 1, ceilMode);
         return RecordMaxPool(result, op, indices, pool);
     }
 
@@ -53,6 +54,7 @@ public partial class Tensor
         Tensor? indices = NewIndices(result);
         var pool = PoolParams.Of(PoolKind.AdaptiveMax, g);
         Kernels.Pool(pool, Data, result.Data, indices?.Data, null);
+        Onnx.OnnxTrace.Current?.AdaptivePool(result, this, max: true, op);
         return RecordMaxPool(result, op, indices, pool);
     }
 

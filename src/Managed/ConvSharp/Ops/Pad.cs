@@ -19,6 +19,7 @@ public partial class Tensor
         long[] outStrides = result.Strides.ToArray();
         long offset = top * outStrides[^2] + left;
         Kernels.Elementwise(BinaryOp.CopyA, _shape, new(result.Data.Slice(offset, result.Numel - offset), outStrides), Contiguous(), default);
+        Onnx.OnnxTrace.Current?.Pad(result, this, left, right, top, bottom, value);
         return Record(result, "Pad", [this], (g, sink) =>
         {
             if (sink[0] is { } dx)

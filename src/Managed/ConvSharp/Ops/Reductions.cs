@@ -35,6 +35,7 @@ public partial class Tensor
 
         var result = Allocate(Device, keepDim ? kept : Shapes.WithoutMasked(_shape, mask), zero: true);
         Kernels.Elementwise(BinaryOp.CopyA, _shape, new(result.Data, Shapes.BroadcastStrides(kept, _shape)), Contiguous(), default, scale, accumulate: true);
+        Onnx.OnnxTrace.Current?.Reduce(result, this, mask, keepDim, mean);
         return Record(result, name, [this], (g, sink) =>
         {
             // Each input element receives scale·g of the output it was summed into.

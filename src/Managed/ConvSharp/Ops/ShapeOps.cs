@@ -68,6 +68,7 @@ public partial class Tensor
         }
         var result = Allocate(Device, shape, zero: false);
         Kernels.Elementwise(BinaryOp.CopyA, shape, result.Contiguous(), new(Data, sourceStrides), default);
+        Onnx.OnnxTrace.Current?.Permute(result, this, order);
         return Record(result, "Permute", [this], (g, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.Elementwise(BinaryOp.CopyA, shape, new(dx.Data, sourceStrides), g.Contiguous(), default, 1f, accumulate: true);
@@ -101,6 +102,7 @@ public partial class Tensor
         var result = Allocate(Device, shape, zero: false);
         var window = Data.Slice(offset, Numel - offset);
         Kernels.Elementwise(BinaryOp.CopyA, shape, result.Contiguous(), new(window, strides), default);
+        Onnx.OnnxTrace.Current?.Slice(result, this, d, start, length);
         return Record(result, "Slice", [this], (g, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.Elementwise(BinaryOp.CopyA, shape, new(dx.Data.Slice(offset, Numel - offset), strides), g.Contiguous(), default, 1f, accumulate: true);
@@ -140,6 +142,7 @@ public partial class Tensor
             offset += t._shape[d] * outStrides[d];
         }
         Tensor[] inputs = tensors.ToArray();
+        Onnx.OnnxTrace.Current?.Concat(result, inputs, d);
         return Record(result, "Cat", inputs, (g, sink) =>
         {
             for (int i = 0; i < inputs.Length; i++)

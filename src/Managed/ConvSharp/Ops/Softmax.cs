@@ -24,6 +24,7 @@ public partial class Tensor
 
         var result = NewLike(zero: false);
         Kernels.Softmax(Data, result.Data, outer, n, inner, log);
+        Onnx.OnnxTrace.Current?.Softmax(result, this, d, log);
         return Record(result, name, [this], (g, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.SoftmaxBackward(result.Data, g.Data, dx.Data, outer, n, inner, log);

@@ -45,6 +45,7 @@ public partial class Tensor
     {
         var result = NewLike(zero: false);
         Kernels.Unary(op, Data, result.Data, alpha, beta);
+        Onnx.OnnxTrace.Current?.Unary(result, this, op, name, alpha, beta);
         return Record(result, name, [this], (g, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.UnaryBackward(op, Data, result.Data, g.Data, dx.Data, alpha, beta);

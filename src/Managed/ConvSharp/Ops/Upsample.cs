@@ -44,6 +44,7 @@ public partial class Tensor
             Scale(h, size.Height, scaleFactor?.Height), Scale(w, size.Width, scaleFactor?.Width), alignCorners);
         var result = Allocate(Device, [_shape[0], _shape[1], size.Height, size.Width], zero: false);
         Kernels.Upsample(g, Data, result.Data);
+        Onnx.OnnxTrace.Current?.Resize(result, this, bilinear, alignCorners, scaleFactor);
         return Record(result, bilinear ? "UpsampleBilinear" : "UpsampleNearest", [this], (grad, sink) =>
         {
             if (sink[0] is { } dx) dx.Kernels.UpsampleBackward(g, grad.Data, dx.Data);
