@@ -9,7 +9,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # (libopenblas-pthread-dev ships the position-independent libopenblas.a linked into our .so).
 # fonts-dejavu-core: the text in PNG plots (SkiaSharp finds no font without one).
 # ocl-icd-libopencl1 + pocl-opencl-icd: the OpenCL loader and PoCL, a CPU OpenCL driver the OpenCL tests run on.
-packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd)
+# openmpi-bin + libopenmpi-dev: Open MPI's mpirun and libmpi.so.40, for data-parallel training (ConvSharp.Distributed)
+# and the tests that launch it.
+packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd openmpi-bin libopenmpi-dev)
 
 missing=()
 for p in "${packages[@]}"; do
