@@ -12,6 +12,7 @@ using ConvSharp.Optim;
 // ConvSharp.DistributedCheck die             (rank 1 exits before the first all-reduce)
 // ConvSharp.DistributedCheck stall --timeout S   (rank 1 sleeps instead of joining the all-reduce)
 // ConvSharp.DistributedCheck scale --model mnist-cnn --global-batch 32 --steps 200 [--warmup 20]
+// ConvSharp.DistributedCheck allreduce --floats 29066 --repeats 200   (median time of one in-place sum, after a barrier)
 // Run under `mpirun -np N` or alone (a world of one). Errors: one line on stderr, exit code 2.
 try
 {
@@ -24,6 +25,7 @@ try
         "die" => Checks.Die(),
         "stall" => Checks.Stall(),
         "scale" => Checks.Scale(a),
+        "allreduce" => Checks.AllReduce(a),
         _ => Usage(),
     };
 }
@@ -200,6 +202,28 @@ namespace DistributedCheck
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"scale world={world} global_batch={globalBatch} steps={steps} median_step_ms={medianStep:F3} median_allreduce_ms={medianReduce:F3} " +
                     $"images_per_s={globalBatch * 1000 / medianStep:F0} gradient_bytes={model.ParameterCount() * 4}"));
+            return 0;
+        }
+
+        /// <summary>The cost of the all-reduce itself, without the wait for a slower rank: a barrier first, then one
+        /// MPI_Iallreduce of --floats values (default: the 29,066 gradients) waited for; rank 0 prints the median.</summary>
+        public static int AllReduce(Args a)
+        {
+            int floats = a.Int("floats", 29066), repeats = a.Int("repeats", 200);
+            var values = new float[floats];
+            var times = new List<double>();
+            for (int i = 0; i < repeats + 10; i++)
+            {
+                Array.Fill(values, 1f);
+                Distributed.Barrier();
+                long start = Stopwatch.GetTimestamp();
+                Distributed.AllReduce(values);
+                if (i >= 10) times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds * 1000);
+                if (values[0] != Distributed.WorldSize) throw new InvalidOperationException($"the all-reduce gave {values[0]}, not {Distributed.WorldSize}");
+            }
+            if (Distributed.Rank == 0)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"allreduce world={Distributed.WorldSize} floats={floats} bytes={floats * 4} repeats={repeats} median_us={Median(times):F1} min_us={times.Min():F1}"));
             return 0;
         }
 
