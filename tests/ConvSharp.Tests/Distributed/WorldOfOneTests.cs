@@ -41,6 +41,32 @@ public sealed class WorldOfOneTests
     }
 
     [Fact]
+    public void ConvertSyncBatchNorm_swaps_every_batch_norm_keeping_names_values_and_outputs()
+    {
+        var g = new Generator(4);
+        using var model = new Sequential(new Conv2d(1, 4, 3, padding: 1, bias: false, generator: g), new BatchNorm2d(4, momentum: 0.3f), new ReLU(),
+            new Flatten(), new Linear(4 * 5 * 5, 3, generator: g), new BatchNorm1d(3));
+        var bn = (BatchNorm2d)model.Children().ElementAt(1);
+        bn.Weight!.CopyFrom([0.5f, 1.5f, -1f, 2f]);
+        bn.RunningMean!.CopyFrom([0.1f, 0.2f, 0.3f, 0.4f]);
+        var x = Tensor.FromArray(Enumerable.Range(0, 2 * 25).Select(i => MathF.Sin(i * 0.7f)).ToArray(), 2, 1, 5, 5);
+        model.Eval();
+        float[] before = model.Forward(x).ToArray();
+        var names = model.NamedParameters().Select(p => p.Name).Concat(model.NamedBuffers().Select(b => b.Name)).ToArray();
+
+        Assert.Same(model, SyncBatchNorm.ConvertSyncBatchNorm(model));
+        Assert.Equal([typeof(SyncBatchNorm), typeof(SyncBatchNorm)], model.Children().Where(c => c is BatchNormBase).Select(c => c.GetType()));
+        var sync = (SyncBatchNorm)model.Children().ElementAt(1);
+        Assert.Equal(0.3f, sync.Momentum);
+        Assert.Equal([0.5f, 1.5f, -1f, 2f], sync.Weight!.ToArray());
+        Assert.Equal([0.1f, 0.2f, 0.3f, 0.4f], sync.RunningMean!.ToArray());
+        Assert.False(sync.IsTraining);
+        Assert.Equal(names, model.NamedParameters().Select(p => p.Name).Concat(model.NamedBuffers().Select(b => b.Name)));
+        Assert.Equal(before, model.Forward(x).ToArray());
+        Assert.IsType<SyncBatchNorm>(SyncBatchNorm.ConvertSyncBatchNorm(new BatchNorm2d(2)));
+    }
+
+    [Fact]
     public void Buckets_hold_parameters_in_reverse_order_up_to_the_size_asked_for()
     {
         // 0.weight 16x1x3x3 = 144 floats, 0.bias 16, 2.weight 10x16 = 160 floats, 2.bias 10; cap 0.0005 MiB = 524 bytes = 131 floats.

@@ -15,6 +15,35 @@ namespace ConvSharp.Distributed;
 public sealed class SyncBatchNorm(int numFeatures, float eps = 1e-5f, float? momentum = 0.1f, bool affine = true, bool trackRunningStats = true)
     : BatchNormBase(numFeatures, eps, momentum, affine, trackRunningStats)
 {
+    /// <summary>Replaces every <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/> in <paramref name="module"/>
+    /// (and the module itself, when it is one) by a SyncBatchNorm with the same settings, parameters and running
+    /// statistics, under the same names (PyTorch's <c>convert_sync_batchnorm</c>). Returns the converted module;
+    /// call it before building the optimizer, which holds the parameters it is given.</summary>
+    public static Module ConvertSyncBatchNorm(Module module)
+    {
+        Guard.NotNull(module);
+        if (Convert(module) is { } replaced) return replaced;
+        foreach (var (_, parent) in module.NamedModules().ToArray())
+            foreach (var (name, child) in parent.NamedChildren().ToArray())
+                if (Convert(child) is { } sync) parent.ReplaceChild(name, sync);
+        return module;
+    }
+
+    private static SyncBatchNorm? Convert(Module module)
+    {
+        if (module is not (BatchNorm1d or BatchNorm2d)) return null;
+        var bn = (BatchNormBase)module;
+        var sync = new SyncBatchNorm(bn.NumFeatures, bn.Eps, bn.Momentum, bn.Affine, bn.TrackRunningStats);
+        sync.Weight?.CopyFrom(bn.Weight!.ToArray());
+        sync.Bias?.CopyFrom(bn.Bias!.ToArray());
+        sync.RunningMean?.CopyFrom(bn.RunningMean!.ToArray());
+        sync.RunningVar?.CopyFrom(bn.RunningVar!.ToArray());
+        sync.NumBatchesTracked?.CopyFrom(bn.NumBatchesTracked!.ToArray());
+        sync.Train(bn.IsTraining);
+        if (bn.Weight?.Device is { } device && device != Device.Cpu) sync.To(device);
+        return sync;
+    }
+
     private protected override void CheckRank(Tensor input)
     {
         if (input.Dim < 2)
