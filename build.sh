@@ -10,7 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 # fonts-dejavu-core: the text in PNG plots (SkiaSharp finds no font without one).
 # ocl-icd-libopencl1 + pocl-opencl-icd: the OpenCL loader and PoCL, a CPU OpenCL driver the OpenCL tests run on.
 # python3-onnx: onnx.helper writes the ONNX models the import tests read (an independent writer; /usr/bin/python3).
-packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd python3-onnx)
+# openmpi-bin + libopenmpi-dev: Open MPI's mpirun and libmpi.so.40, for data-parallel training (ConvSharp.Distributed)
+# and the tests that launch it.
+packages=(cmake make gcc libc6-dev libopenblas-pthread-dev fonts-dejavu-core ocl-icd-libopencl1 pocl-opencl-icd python3-onnx openmpi-bin libopenmpi-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -40,7 +40,8 @@ public static class Program
     internal static string? UserFacing(Exception e) => e switch
     {
         CliException or ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-            or NotSupportedException or DllNotFoundException or UnauthorizedAccessException => e.Message,
+            or NotSupportedException or DllNotFoundException or UnauthorizedAccessException
+            or TimeoutException or ConvSharp.Distributed.MpiException => e.Message,
         AggregateException { InnerExceptions.Count: 1 } a => UserFacing(a.InnerException!),
         _ => null,
     };

@@ -29,12 +29,13 @@ internal static class TrainCommand
     private static readonly Option<long> SeedOption = new("--seed") { Description = "Seed for initialisation, shuffling and augmentation.", DefaultValueFactory = _ => 0 };
     private static readonly Option<string?> OutOption = new("--out", "-o") { Description = "Run folder (default: runs/<preset>-<time>)." };
     private static readonly Option<string?> ResumeOption = new("--resume") { Description = "Continue an interrupted run from its folder." };
+    private static readonly Option<bool> DistributedOption = new("--distributed") { Description = "Data-parallel over the ranks of `mpirun -np N` (Open MPI): each rank trains on its shard with --batch-size, gradients are averaged, rank 0 prints and writes the run folder." };
 
     public static Command Create(TextWriter output)
     {
         var command = new Command("train", "Train a convolutional network and write a run folder (weights, metrics, plots).");
         foreach (Option o in new Option[] { ModelOption, DataOption, EpochsOption, BatchOption, OptimizerOption, LrOption, MomentumOption, WeightDecayOption,
-                     SchedulerOption, AugmentOption, ValSplitOption, ResizeOption, DeviceOption, ThreadsOption, SeedOption, OutOption, ResumeOption })
+                     SchedulerOption, AugmentOption, ValSplitOption, ResizeOption, DeviceOption, ThreadsOption, SeedOption, OutOption, ResumeOption, DistributedOption })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -78,12 +79,13 @@ internal static class TrainCommand
         if (threads < 0) throw new CliException($"--threads must not be negative, not {threads}.");
         return new TrainSettings(model, p.GetValue(DataOption), epochs, batch, optimizer, p.GetValue(LrOption), p.GetValue(MomentumOption),
             p.GetValue(WeightDecayOption), scheduler, p.GetValue(AugmentOption) ?? [], p.GetValue(ValSplitOption), resize, threads,
-            p.GetValue(SeedOption), p.GetValue(OutOption), device);
+            p.GetValue(SeedOption), p.GetValue(OutOption), device, p.GetValue(DistributedOption));
     }
 }
 
 internal sealed record TrainSettings(string Model, string? Data, int Epochs, int BatchSize, string Optimizer, float? Lr, float Momentum,
-    float WeightDecay, string Scheduler, string[] Augment, string? ValSplit, (int Height, int Width)? Resize, int Threads, long Seed, string? Out, string Device = "cpu")
+    float WeightDecay, string Scheduler, string[] Augment, string? ValSplit, (int Height, int Width)? Resize, int Threads, long Seed, string? Out, string Device = "cpu",
+    bool Distributed = false)
 {
     /// <summary>The device --device names: the CPU, or the OpenCL device Device.OpenCL() picks (CONVSHARP_OPENCL_DEVICE chooses one).</summary>
     public Device ResolveDevice()

@@ -21,6 +21,9 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
     public int Run()
     {
         if (s.Threads > 0) Blas.NumThreads = s.Threads;
+        using var distributed = DistributedTraining.Start(s.Distributed);
+        StopAfterBatchesForTests ??= DistributedTraining.StopAfterBatchesForTests();
+        output = distributed.Output(output);
         DataSource source = DataSources.Open(s.Data, s.Resize);
         output.WriteLine($"Data: {source.Description}");
         ImageShape shape = source.SampleShape;
@@ -35,16 +38,17 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         output.WriteLine($"Split: {train.Count:N0} training, {validation.Count:N0} validation{(test is null ? ", no test set (the validation set is reported instead)" : $", {test.Count:N0} test")} images of {shape.Channels}x{shape.Height}x{shape.Width}");
 
         string run = resumeFrom ?? s.Out ?? Path.Combine("runs", $"{s.Model}-{DateTime.Now:yyyyMMdd-HHmmss}");
-        Directory.CreateDirectory(run);
+        if (distributed.IsMain) Directory.CreateDirectory(run);
         var info = new ModelInfo(s.Model, shape, source.Classes, source.Mean, source.Std);
         Device device = s.ResolveDevice();
         using var model = Presets.Build(s.Model, shape, source.Classes.Count, new Generator(s.Seed));
         model.To(device);
         string where = device.OpenCLInfo is { } ocl ? $"OpenCL {ocl.Name} ({device})" : $"OpenBLAS {Blas.CoreName} x{Blas.NumThreads}";
-        output.WriteLine($"Model: {s.Model}, {model.ParameterCount():N0} parameters; optimizer {s.Optimizer}, batch {s.BatchSize}, {s.Epochs} epochs; {where}");
+        output.WriteLine($"Model: {s.Model}, {model.ParameterCount():N0} parameters; optimizer {s.Optimizer}, batch {s.BatchSize}, {s.Epochs} epochs; {where}" +
+                         (distributed.WorldSize > 1 ? $"; data-parallel over {distributed.WorldSize} ranks (global batch {distributed.WorldSize * s.BatchSize})" : ""));
         using var optimizer = MakeOptimizer(model);
         LrScheduler? scheduler = MakeScheduler(optimizer);
-        using var loader = new DataLoader(train, s.BatchSize, shuffle: true, seed: s.Seed);
+        using var loader = new DataLoader(distributed.Shard(train, s.Seed), s.BatchSize, shuffle: distributed.LoaderShuffles, seed: s.Seed);
         using var valLoader = new DataLoader(validation, 256);
         using var testLoader = test is null ? null : new DataLoader(test, 256);
         var lossFn = new CrossEntropyLoss();
@@ -63,13 +67,14 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
             if (File.Exists(Path.Combine(run, "metrics.csv"))) history.AddRange(File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1));
             output.WriteLine($"Resuming {run} at epoch {startEpoch}, batch {skip + 1}");
         }
-        else
+        else if (distributed.IsMain)
         {
             File.WriteAllText(Path.Combine(run, "run.json"), JsonSerializer.Serialize(
                 new RunRecord("convsharp train " + string.Join(' ', arguments.Select(Quote)), arguments, source.Description, DateTime.Now.ToString("o", CultureInfo.InvariantCulture)),
                 CliJson.Default.RunRecord));
         }
 
+        Module trained = distributed.Wrap(model);  // after a resume, so rank 0's weights reach every rank
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; _stopRequested = true; };
         Console.CancelKeyPress += onCancel;
         try
@@ -91,7 +96,7 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                         using var scope = Tensor.Scope();
                         if (done < epochSkip) { done++; continue; }
                         Tensor x = hostX.To(device), y = hostY.To(device);
-                        var logits = model.Forward(x);
+                        var logits = trained.Forward(x);
                         var loss = lossFn.Forward(logits, y);
                         float value = loss.Item();
                         if (!float.IsFinite(value)) throw Diverged(model, lossFn, x, y, epoch, done + 1, value);
@@ -108,9 +113,9 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                             StopAfterBatchesForTests = left - 1;
                             if (left <= 1) _stopRequested = true;
                         }
-                        if (_stopRequested)
+                        if (distributed.AnyRank(_stopRequested))
                         {
-                            SaveResume(run, model, optimizer, new ResumeRecord(epoch, done, best, runningLoss, images, correct));
+                            if (distributed.IsMain) SaveResume(run, model, optimizer, new ResumeRecord(epoch, done, best, runningLoss, images, correct));
                             interrupted = true;
                             break;
                         }
@@ -122,6 +127,7 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
                     return Program.Interrupted;
                 }
                 scheduler?.Step();
+                if (!distributed.IsMain) continue;  // the weights are rank 0's: it validates and writes
                 var (valLoss, valMatrix) = Evaluate(model, valLoader, lossFn, source.Classes, device);
                 double trainLoss = runningLoss / images, trainAcc = (double)correct / images;
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -140,6 +146,8 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         {
             Console.CancelKeyPress -= onCancel;
         }
+        distributed.Barrier();
+        if (!distributed.IsMain) return 0;
         foreach (string f in new[] { "checkpoint.safetensors", "optimizer.safetensors", "resume.json" }) File.Delete(Path.Combine(run, f));
 
         // The best validation weights, on the test set.

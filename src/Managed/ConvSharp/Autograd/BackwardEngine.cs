@@ -41,10 +41,16 @@ internal sealed class BackwardEngine
         if (start is null) return;  // a leaf: its gradient is the seed itself
         if (start.IsFreed) throw FreedGraph(start.Name);
 
-        foreach (Node node in TopologicalOrder(start))
+        List<Node> order = TopologicalOrder(start);
+        LeafHooks? hooks = Tensor.s_hookedLeaves > 0 ? LeafHooks.For(order) : null;
+        foreach (Node node in order)
         {
-            if (!_pending.Remove(node, out Tensor? grad)) continue;  // no gradient reached it
             Tensor[] inputs = node.Inputs;
+            if (!_pending.Remove(node, out Tensor? grad))  // no gradient reached it
+            {
+                hooks?.Ran(node, inputs, reached: false);
+                continue;
+            }
             try
             {
                 node.Backward(grad, new GradientSink(this, node));
@@ -57,6 +63,7 @@ internal sealed class BackwardEngine
             {
                 grad.Dispose();
             }
+            hooks?.Ran(node, inputs, reached: true);
             if (!retainGraph) node.Free();
         }
         foreach (Tensor orphan in _pending.Values) orphan.Dispose();
@@ -73,6 +80,47 @@ internal sealed class BackwardEngine
         if (!_pending.TryGetValue(node, out Tensor? grad))
             _pending[node] = grad = Tensor.Allocate(input.Device, input.ShapeSpan.ToArray(), zero: true, owned: true);
         return grad;
+    }
+
+    /// <summary>The hooked leaves of one backward pass and how many nodes still feed each, so a leaf's
+    /// post-accumulate hooks fire right after its last contribution.</summary>
+    private sealed class LeafHooks
+    {
+        private readonly Dictionary<Tensor, int> _remaining = new(ReferenceEqualityComparer.Instance);
+        private readonly HashSet<Tensor> _reached = new(ReferenceEqualityComparer.Instance);
+
+        public static LeafHooks? For(List<Node> order)
+        {
+            var hooks = new LeafHooks();
+            foreach (Node node in order)
+                foreach (Tensor leaf in HookedLeaves(node.Inputs))
+                    hooks._remaining[leaf] = hooks._remaining.GetValueOrDefault(leaf) + 1;
+            return hooks._remaining.Count > 0 ? hooks : null;
+        }
+
+        public void Ran(Node node, Tensor[] inputs, bool reached)
+        {
+            foreach (Tensor leaf in HookedLeaves(inputs))
+            {
+                if (reached) _reached.Add(leaf);
+                int left = _remaining[leaf] - 1;
+                _remaining[leaf] = left;
+                if (left == 0 && _reached.Contains(leaf)) leaf.RunPostAccumulateGradHooks();
+            }
+        }
+
+        // Each hooked leaf once per node, even when the node takes it twice (x * x).
+        private static IEnumerable<Tensor> HookedLeaves(Tensor[] inputs)
+        {
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                Tensor t = inputs[i];
+                if (t.GradFn is not null || !t.RequiresGrad || !t.HasPostAccumulateGradHooks) continue;
+                bool seen = false;
+                for (int j = 0; j < i && !seen; j++) seen = ReferenceEquals(inputs[j], t);
+                if (!seen) yield return t;
+            }
+        }
     }
 
     /// <summary>Nodes ordered so that every node comes before the nodes that produced its inputs.</summary>

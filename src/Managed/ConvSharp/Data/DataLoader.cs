@@ -117,6 +117,7 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             int epoch = Epoch++;
+            if (Dataset is DistributedSampler sampler) sampler.Epoch = epoch;  // every rank reshuffles alike
             var enumerator = new BatchEnumerator(this, Plan(epoch), epoch);
             _active.Add(enumerator);
             return enumerator;

@@ -9,7 +9,7 @@ namespace ConvSharp;
 /// <summary>The one DllImport resolver of this assembly: finds libconvsharp_native.so in the
 /// package's runtimes/&lt;rid&gt;/native folder first, then next to the app, then on the system, and
 /// says exactly what it tried when none of them loads.</summary>
-internal static class NativeLibraryResolver
+internal static partial class NativeLibraryResolver
 {
     /// <summary>Runtime identifiers this build ships native assets for (stamped by ConvSharp.csproj: linux-x64,
     /// plus linux-arm64 when packed with --arm64).</summary>
@@ -31,6 +31,7 @@ internal static class NativeLibraryResolver
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath)
     {
+        if (name == Interop.Libraries.Mpi) return MpiHandle;
         if (name != Interop.Libraries.Native) return IntPtr.Zero;
         lock (s_gate)
         {

@@ -68,6 +68,15 @@ public abstract partial class Module : IDisposable
         return module;
     }
 
+    /// <summary>Puts <paramref name="module"/> in place of the child registered as <paramref name="name"/>
+    /// (SyncBatchNorm.ConvertSyncBatchNorm uses it).</summary>
+    internal void ReplaceChild(string name, Module module)
+    {
+        int i = _children.FindIndex(c => c.Name == name);
+        if (i < 0) throw new ArgumentException($"{GetType().Name} has no child named '{name}'.", nameof(name));
+        _children[i] = (name, module);
+    }
+
     private void CheckName(string name)
     {
         if (string.IsNullOrEmpty(name) || name.Contains('.'))
