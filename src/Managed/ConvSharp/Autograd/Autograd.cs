@@ -1,7 +1,7 @@
 namespace ConvSharp;
 
 /// <summary>Switches for the autograd tape (PyTorch's <c>torch.no_grad()</c>).</summary>
-public static class Autograd
+public static partial class Autograd
 {
     [ThreadStatic] private static int t_noGradDepth;
 
