@@ -16,13 +16,14 @@ internal static class OpCheck
     /// <param name="forwardTolerance">Relative tolerance of the forward against the reference.</param>
     /// <param name="gradTolerance">Relative tolerance of the gradients (≤ 1e-3 for float32 by the project's rule).</param>
     /// <param name="gradInputs">Which inputs get a gradient check (default all).</param>
+    /// <param name="device">Where the op runs (default the CPU); the reference is always the double loop.</param>
     public static void Check(Func<Tensor[], Tensor> op, Reference reference, float[][] inputs, int[][] shapes,
-        double forwardTolerance = 1e-5, double gradTolerance = 1e-3, bool[]? gradInputs = null, int seed = 0)
+        double forwardTolerance = 1e-5, double gradTolerance = 1e-3, bool[]? gradInputs = null, int seed = 0, Device? device = null)
     {
         double[][] asDouble = inputs.Select(x => x.Select(v => (double)v).ToArray()).ToArray();
         double[] expected = reference(asDouble);
 
-        Tensor[] tensors = inputs.Select((x, i) => Tensor.FromArray(x, shapes[i])).ToArray();
+        Tensor[] tensors = inputs.Select((x, i) => MoveTo(Tensor.FromArray(x, shapes[i]), device ?? Device.Cpu)).ToArray();
         for (int i = 0; i < tensors.Length; i++) tensors[i].RequiresGrad = gradInputs?[i] ?? true;
         try
         {
@@ -33,7 +34,7 @@ internal static class OpCheck
 
             var rng = new Random(seed + 1);
             float[] w = Enumerable.Range(0, actual.Length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-            using var upstream = Tensor.FromArray(w, output.Shape);
+            using var upstream = MoveTo(Tensor.FromArray(w, output.Shape), output.Device);
             output.Backward(upstream);
 
             for (int i = 0; i < tensors.Length; i++)
@@ -49,6 +50,30 @@ internal static class OpCheck
         {
             foreach (Tensor t in tensors) { t.Grad?.Dispose(); t.Dispose(); }
         }
+    }
+
+    /// <summary><see cref="Check"/> on every backend: the CPU, then the OpenCL device when one is installed (CI always
+    /// has PoCL). Tests that call it belong to the OpenCL collection, which runs one test at a time on the device.</summary>
+    public static void CheckOnEveryBackend(Func<Tensor[], Tensor> op, Reference reference, float[][] inputs, int[][] shapes,
+        double forwardTolerance = 1e-5, double gradTolerance = 1e-3, bool[]? gradInputs = null, int seed = 0)
+    {
+        foreach (Device device in Backends())
+            Check(op, reference, inputs, shapes, forwardTolerance, gradTolerance, gradInputs, seed, device);
+    }
+
+    /// <summary>The CPU and, when an OpenCL platform is installed, the OpenCL device.</summary>
+    public static IEnumerable<Device> Backends()
+    {
+        yield return Device.Cpu;
+        if (ConvSharp.Tests.Backends.OpenCL.OpenCLTest.Unavailable is null) yield return Device.OpenCL();
+    }
+
+    private static Tensor MoveTo(Tensor t, Device device)
+    {
+        if (ReferenceEquals(device, t.Device)) return t;
+        Tensor moved = t.To(device);
+        t.Dispose();
+        return moved;
     }
 
     /// <summary>Central differences in double: d(Σ w·f)/dx_j ≈ (L(x + h e_j) − L(x − h e_j)) / 2h.</summary>

@@ -55,7 +55,7 @@ public partial class Tensor
     {
         if (IsDisposed) return $"Tensor{Guard.Format(_shape)} (disposed)";
         float[] values = ToArray();
-        var formatter = new ValueFormatter(values, format, IsIntegerValued(values));
+        var formatter = new ValueFormatter(values, format);
         bool summarise = values.Length > PrintOptions.Threshold;
         var text = new StringBuilder("tensor(");
         if (Dim == 0) text.Append(formatter.Format(values[0]));
@@ -93,35 +93,30 @@ public partial class Tensor
         text.Append(']');
     }
 
-    private static bool IsIntegerValued(float[] values)
-    {
-        foreach (float v in values) if (float.IsFinite(v) && v != MathF.Round(v)) return false;
-        return true;
-    }
-
-    /// <summary>One width and one notation for every value of a tensor, chosen like PyTorch's _Formatter.</summary>
+    /// <summary>One width and one notation for every value of a tensor, chosen like PyTorch's _Formatter (always the
+    /// set precision, so 1 prints as 1.0000, as the example shows, where PyTorch would print "1.").</summary>
     private sealed class ValueFormatter
     {
         private readonly string _format;
-        private readonly bool _integers;
         private readonly int _width;
 
-        public ValueFormatter(float[] values, string? format, bool integers)
+        public ValueFormatter(float[] values, string? format)
         {
-            _integers = integers && string.IsNullOrEmpty(format);
             double maxAbs = 0, minAbs = double.PositiveInfinity;
+            bool integers = true;
             foreach (float v in values)
             {
+                if (float.IsFinite(v) && v != MathF.Round(v)) integers = false;
                 if (!float.IsFinite(v) || v == 0) continue;
                 double a = Math.Abs(v);
                 maxAbs = Math.Max(maxAbs, a);
                 minAbs = Math.Min(minAbs, a);
             }
-            bool sci = PrintOptions.SciMode ?? (maxAbs > 0 && (maxAbs >= 1e8 || minAbs < 1e-4 || maxAbs / minAbs > 1000));
+            // Whole numbers switch to scientific notation only past 1e8, as in PyTorch's integer mode.
+            bool sci = PrintOptions.SciMode ?? (maxAbs > 0 && (maxAbs >= 1e8 || (!integers && (minAbs < 1e-4 || maxAbs / minAbs > 1000))));
             _format = !string.IsNullOrEmpty(format) ? format
-                : sci && !_integers ? "0." + new string('0', PrintOptions.Precision) + "e+00"
+                : sci ? "0." + new string('0', PrintOptions.Precision) + "e+00"
                 : "F" + PrintOptions.Precision.ToString(CultureInfo.InvariantCulture);
-            if (_integers && sci) _integers = false;
             int width = 0;
             foreach (float v in values) width = Math.Max(width, Raw(v).Length);
             _width = width;
@@ -132,7 +127,7 @@ public partial class Tensor
             if (float.IsNaN(v)) return "nan";
             if (float.IsPositiveInfinity(v)) return "inf";
             if (float.IsNegativeInfinity(v)) return "-inf";
-            return _integers ? v.ToString("0", CultureInfo.InvariantCulture) + "." : v.ToString(_format, CultureInfo.InvariantCulture);
+            return v.ToString(_format, CultureInfo.InvariantCulture);
         }
 
         public string Format(float v) => Raw(v).PadLeft(_width);
