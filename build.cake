@@ -69,6 +69,19 @@ Task("Test")
         ["CONVSHARP_OPENCL_CACHE"] = artifacts.Combine("opencl-cache/convsharp").FullPath,
     };
     foreach (var folder in openClCaches.Values) EnsureDirectoryExists(folder);
+
+    // Every samples/*.cs is a .NET 10 file-based app (`dotnet run samples/x.cs`) that exits non-zero when its check fails.
+    foreach (var sample in GetFiles(root.Combine("samples").FullPath + "/*.cs"))
+    {
+        Information($"Sample {root.GetRelativePath(sample)}");
+        int sampleCode = StartProcess("dotnet", new ProcessSettings
+        {
+            Arguments = $"run -c {configuration} \"{sample.FullPath}\"",
+            WorkingDirectory = root,
+        });
+        if (sampleCode != 0) throw new Exception($"The sample {root.GetRelativePath(sample)} exited with {sampleCode}.");
+    }
+
     int code = StartProcess("dotnet", new ProcessSettings
     {
         EnvironmentVariables = openClCaches,
