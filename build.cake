@@ -69,6 +69,18 @@ Task("Test")
         ["CONVSHARP_OPENCL_CACHE"] = artifacts.Combine("opencl-cache/convsharp").FullPath,
     };
     foreach (var folder in openClCaches.Values) EnsureDirectoryExists(folder);
+    // Every samples/*.cs is a .NET 10 file-based app (`dotnet run samples/x.cs`) that exits non-zero when its check fails.
+    foreach (var sample in GetFiles(root.Combine("samples").FullPath + "/*.cs"))
+    {
+        Information($"Sample {root.GetRelativePath(sample)}");
+        int sampleCode = StartProcess("dotnet", new ProcessSettings
+        {
+            Arguments = $"run -c {configuration} \"{sample.FullPath}\"",
+            WorkingDirectory = root,
+        });
+        if (sampleCode != 0) throw new Exception($"The sample {root.GetRelativePath(sample)} exited with {sampleCode}.");
+    }
+
     // Each test project writes its own TRX; the closing line counts them all. ConvSharp.Onnx.Tests holds the ONNX
     // export/import tests, checked against ONNX Runtime (a test-only dependency, kept out of the core package).
     var projects = new[] { "ConvSharp.Tests", "ConvSharp.Onnx.Tests" };

@@ -113,6 +113,7 @@ CS_API int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, c
 #include "cs_nn.h"
 #include "cs_optim.h"
 #include "cs_data.h"
+#include "cs_index.h"
 
 /* OpenBLAS is linked statically into this library, and these of its entry points are exported
  * unchanged (see exports.map), so the managed side imports them from here by their own names:

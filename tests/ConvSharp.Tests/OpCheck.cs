@@ -47,6 +47,18 @@ internal static class OpCheck
             if (grads[i] is { } g) OpenCLTest.AssertClose(g, oclGrads[i]!, ParityTolerance, $"OpCheck gradient of input {i} (OpenCL vs CPU)");
     }
 
+    /// <summary>The same check (<see cref="Check"/> already runs every available backend); the name the course tests use.</summary>
+    public static void CheckOnEveryBackend(Func<Tensor[], Tensor> op, Reference reference, float[][] inputs, int[][] shapes,
+        double forwardTolerance = 1e-5, double gradTolerance = 1e-3, bool[]? gradInputs = null, int seed = 0) =>
+        Check(op, reference, inputs, shapes, forwardTolerance, gradTolerance, gradInputs, seed);
+
+    /// <summary>The CPU and, when an OpenCL platform is installed, the OpenCL device.</summary>
+    public static IEnumerable<Device> Backends()
+    {
+        yield return Device.Cpu;
+        if (OpenCLTest.Unavailable is null) yield return Device.OpenCL();
+    }
+
     /// <summary>The op's output and input gradients on <paramref name="device"/>, for the upstream gradient of the seed;
     /// every pooled buffer the run took must be back when it ends.</summary>
     private static (float[] Output, float[]?[] Grads, float[] Upstream) Run(Device device, Func<Tensor[], Tensor> op, float[][] inputs,

@@ -13,7 +13,7 @@ public partial class Tensor
         {
             if (GradFn is not null && !value)
                 throw new InvalidOperationException(
-                    $"RequiresGrad can only be cleared on a leaf tensor; this one was made by {GradFn.Name}. Use Detach() to get a tensor without history.");
+                    $"RequiresGrad can only be cleared on a leaf tensor; this one was made by {GradFn.OpName}. Use Detach() to get a tensor without history.");
             _requiresGrad = value;
         }
     }
@@ -22,8 +22,19 @@ public partial class Tensor
     /// Backward adds into it; optimizers' ZeroGrad clears it.</summary>
     public Tensor? Grad { get; internal set; }
 
-    /// <summary>The recorded op that made this tensor, if any.</summary>
-    internal Node? GradFn { get; set; }
+    /// <summary>The recorded op that made this tensor (PyTorch's <c>grad_fn</c>): null for leaves and for results
+    /// computed without grad. Its <see cref="Node.Name"/> and <see cref="Node.NextFunctions"/> show the graph.</summary>
+    public Node? GradFn { get; internal set; }
+
+    /// <summary>Asks Backward to fill <see cref="Grad"/> of this non-leaf tensor too (PyTorch's <c>retain_grad</c>);
+    /// leaves get theirs anyway. The gradient is the caller's to dispose, like a leaf's.</summary>
+    public void RetainGrad()
+    {
+        if (!RequiresGrad)
+            throw new InvalidOperationException(
+                $"RetainGrad() was called on a tensor of shape {Guard.Format(_shape)} that does not require grad.");
+        GradFn?.Retain(this);
+    }
 
     /// <summary>True when no recorded op made this tensor (user data, parameters).</summary>
     public bool IsLeaf => GradFn is null;
@@ -39,13 +50,17 @@ public partial class Tensor
 
     /// <summary>Attaches a backward node to <paramref name="result"/> when grad mode is on and any input
     /// requires grad; otherwise disposes <paramref name="saved"/> right away. Returns <paramref name="result"/>.</summary>
-    internal static Tensor Record(Tensor result, string op, Tensor[] inputs, BackwardFn backward, params IDisposable[] saved)
+    internal static Tensor Record(Tensor result, string op, Tensor[] inputs, BackwardFn backward, params IDisposable[] saved) =>
+        RecordNamed(result, op, null, inputs, backward, saved);
+
+    /// <summary><see cref="Record"/> with the node's public name given (custom functions).</summary>
+    internal static Tensor RecordNamed(Tensor result, string op, string? nodeName, Tensor[] inputs, BackwardFn backward, IDisposable[] saved)
     {
         if (Autograd.IsAnomalyDetectionEnabled) Autograd.CheckFinite(result, () => $"the forward of {op}");
         Onnx.OnnxTrace.Current?.Recorded(result, op, inputs);
         if (Autograd.IsGradEnabled && AnyRequiresGrad(inputs))
         {
-            result.GradFn = new Node(op, inputs, backward, saved.Length == 0 ? null : saved);
+            result.GradFn = new Node(op, inputs, backward, saved.Length == 0 ? null : saved, nodeName);
             result._requiresGrad = true;
         }
         else

@@ -137,10 +137,6 @@ public partial class Tensor : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <inheritdoc />
-    public override string ToString() =>
-        IsDisposed ? $"Tensor{Guard.Format(_shape)} (disposed)" : $"Tensor{Guard.Format(_shape)} on {Device}";
-
     internal int NormalizeDim(int dim)
     {
         int d = dim < 0 ? dim + _shape.Length : dim;

@@ -64,10 +64,10 @@ public class ReductionAndShapeTests
     }
 
     [Fact]
-    public void Slice_copies_a_window_and_routes_gradients_back_to_it()
+    public void Narrow_copies_a_window_and_routes_gradients_back_to_it()
     {
         int[] outShape = [3, 2, 5];
-        OpCheck.Check(t => t[0].Slice(1, 1, 2), x =>
+        OpCheck.Check(t => t[0].Narrow(1, 1, 2), x =>
         {
             var r = new double[30];
             for (int i = 0; i < 3; i++) for (int j = 0; j < 2; j++) for (int k = 0; k < 5; k++)
@@ -119,7 +119,7 @@ public class ReductionAndShapeTests
         using var t = Tensor.Ones(3, 4);
         Assert.StartsWith("Sum: dimension 2 is out of range for shape [3, 4].", Assert.Throws<ArgumentOutOfRangeException>(() => t.Sum(2)).Message);
         Assert.StartsWith("Permute: got 3 dimensions [0, 1, 2] for a tensor of shape [3, 4].", Assert.Throws<ArgumentException>(() => t.Permute(0, 1, 2)).Message);
-        Assert.StartsWith("Slice [2, 5) of dimension 1 is outside its size 4 (shape [3, 4]).", Assert.Throws<ArgumentOutOfRangeException>(() => t.Slice(1, 2, 3)).Message);
+        Assert.StartsWith("Narrow [2, 5) of dimension 1 is outside its size 4 (shape [3, 4]).", Assert.Throws<ArgumentOutOfRangeException>(() => t.Narrow(1, 2, 3)).Message);
         using var u = Tensor.Ones(3, 5);
         Assert.StartsWith("Cat along dimension 1: shapes [3, 4] and [2, 4] differ", Assert.Throws<ArgumentException>(() => Tensor.Cat([t, Tensor.Ones(2, 4)], 1)).Message);
         Assert.StartsWith("Stack needs tensors of one shape, but got [3, 4] and [3, 5].", Assert.Throws<ArgumentException>(() => Tensor.Stack([t, u])).Message);

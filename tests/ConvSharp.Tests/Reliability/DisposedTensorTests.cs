@@ -17,7 +17,7 @@ public class DisposedTensorTests
         ("Softmax", (d, _) => d.Softmax(1)), ("LogSoftmax", (d, _) => d.LogSoftmax(1)), ("Sum", (d, _) => d.Sum()), ("Sum dim", (d, _) => d.Sum(1)),
         ("Mean", (d, _) => d.Mean()), ("Max", (d, _) => d.Max()), ("ArgMax", (d, _) => d.ArgMax(1)), ("Reshape", (d, _) => d.Reshape(-1)),
         ("View", (d, _) => d.View(2, -1)), ("Flatten", (d, _) => d.Flatten()), ("Squeeze", (d, _) => d.Squeeze(0)), ("Unsqueeze", (d, _) => d.Unsqueeze(0)),
-        ("Permute", (d, _) => d.Permute(0, 2, 3, 1)), ("Transpose", (d, _) => d.Transpose(2, 3)), ("Slice", (d, _) => d.Slice(1, 0, 2)),
+        ("Permute", (d, _) => d.Permute(0, 2, 3, 1)), ("Transpose", (d, _) => d.Transpose(2, 3)), ("Slice", (d, _) => d.Slice(1, 0, 2)), ("Narrow", (d, _) => d.Narrow(1, 0, 2)),
         ("Cat", (d, x) => Tensor.Cat([x, d])), ("Stack", (d, x) => Tensor.Stack([d, x])), ("Pad", (d, _) => d.Pad(1, 1, 1, 1)),
         ("MatMul", (d, x) => x.Reshape(6, 16).MatMul(d.Reshape(16, 6))), ("Linear", (d, _) => Tensor.Linear(d.Reshape(6, 16), Tensor.Ones(5, 16))),
         ("Conv2d input", (d, _) => Tensor.Conv2d(d, Tensor.Ones(2, 3, 3, 3))), ("Conv2d weight", (d, x) => Tensor.Conv2d(x, d)),

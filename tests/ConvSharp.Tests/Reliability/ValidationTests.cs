@@ -120,7 +120,7 @@ public class ValidationTests
         ("MatMul null", () => Tensor.Zeros(2, 2).MatMul(null!), typeof(ArgumentNullException), "other", ""),
         ("Softmax dim out of range", () => Tensor.Zeros(2, 3).Softmax(2), typeof(ArgumentOutOfRangeException), "dim", "2"),
         ("Sum dim out of range", () => Tensor.Zeros(2, 3).Sum(-3), typeof(ArgumentOutOfRangeException), "dims", "-3"),
-        ("Slice beyond the end", () => Tensor.Zeros(4, 3).Slice(0, 3, 2), typeof(ArgumentOutOfRangeException), "start", "[3, 5)"),
+        ("Narrow beyond the end", () => Tensor.Zeros(4, 3).Narrow(0, 3, 2), typeof(ArgumentOutOfRangeException), "start", "[3, 5)"),
         ("Transpose dim out of range", () => Tensor.Zeros(2, 3).Transpose(0, 5), typeof(ArgumentOutOfRangeException), "dim", "5"),
         ("Clamp min above max", () => Tensor.Zeros(2).Clamp(1f, 0f), typeof(ArgumentException), "min", "1"),
         ("Clamp min NaN", () => Tensor.Zeros(2).Clamp(float.NaN, 1f), typeof(ArgumentException), "min", "NaN"),

@@ -2,7 +2,7 @@ using ConvSharp.Backends;
 namespace ConvSharp;
 
 /// <summary>Switches for the autograd tape (PyTorch's <c>torch.no_grad()</c>).</summary>
-public static class Autograd
+public static partial class Autograd
 {
     [ThreadStatic] private static int t_noGradDepth;
 

@@ -1,11 +1,24 @@
 namespace ConvSharp;
 
-/// <summary>Runs the tape backward from one tensor: nodes in reverse topological order, each adding
+/// <summary>Runs the tape backward from one or more tensors: nodes in reverse topological order, each adding
 /// its inputs' gradients into a buffer per intermediate tensor, or straight into <see cref="Tensor.Grad"/>
-/// for leaves. Intermediate gradients are disposed as soon as their node has run.</summary>
+/// for leaves. Intermediate gradients are disposed as soon as their node has run.
+/// <c>Autograd.Grad</c> runs the same walk in capture mode: the gradients of the tensors it asks for go
+/// into fresh tensors it returns, and no leaf's Grad changes.</summary>
 internal sealed class BackwardEngine
 {
     private readonly Dictionary<Node, Tensor> _pending = new(ReferenceEqualityComparer.Instance);
+
+    // Capture mode (Autograd.Grad): the result buffer of each requested tensor, found by the tensor for leaves
+    // and by the node that made it for intermediate tensors.
+    private readonly Dictionary<Tensor, Tensor>? _captureLeaves;
+    private readonly Dictionary<Node, Tensor>? _captureNodes;
+
+    private BackwardEngine(Dictionary<Tensor, Tensor>? captureLeaves = null, Dictionary<Node, Tensor>? captureNodes = null)
+    {
+        _captureLeaves = captureLeaves;
+        _captureNodes = captureNodes;
+    }
 
     internal static InvalidOperationException FreedGraph(string op) => new(
         $"Backward ran into the freed graph of {op}: an earlier Backward() freed it, or the tensor {op} made was disposed. " +
@@ -13,35 +26,91 @@ internal sealed class BackwardEngine
 
     public static void Run(Tensor root, Tensor? gradient, bool retainGraph)
     {
+        CheckRoot(root, gradient, "Backward()");
+        using (Autograd.NoGrad())
+            new BackwardEngine().Execute([root], [gradient], retainGraph);
+    }
+
+    /// <summary>The gradients of Σ gradOutputs[i]·outputs[i] with respect to <paramref name="inputs"/>, leaving every
+    /// Grad untouched. An input the outputs do not depend on gets null when <paramref name="allowUnused"/>, else throws.</summary>
+    public static Tensor?[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor?[] gradOutputs, bool retainGraph, bool allowUnused)
+    {
+        for (int i = 0; i < outputs.Length; i++) CheckRoot(outputs[i], gradOutputs[i], $"Autograd.Grad (output {i})");
+        var leaves = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        var nodes = new Dictionary<Node, Tensor>(ReferenceEqualityComparer.Instance);
+        var results = new Tensor[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Tensor input = inputs[i];
+            if (!input.RequiresGrad)
+                throw new ArgumentException($"Autograd.Grad: input {i} (shape {Guard.Format(input.ShapeSpan)}) does not require grad.", nameof(inputs));
+            if (input.GradFn is { } node)
+            {
+                if (!nodes.TryGetValue(node, out Tensor? existing)) nodes[node] = existing = Tensor.Allocate(input.Device, input.ShapeSpan.ToArray(), zero: true);
+                results[i] = existing;
+            }
+            else
+            {
+                if (!leaves.TryGetValue(input, out Tensor? existing)) leaves[input] = existing = Tensor.Allocate(input.Device, input.ShapeSpan.ToArray(), zero: true);
+                results[i] = existing;
+            }
+        }
+        var engine = new BackwardEngine(leaves, nodes);
+        using (Autograd.NoGrad())
+            engine.Execute(outputs, gradOutputs, retainGraph);
+
+        var answer = new Tensor?[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (engine._reached.Contains(results[i])) { answer[i] = results[i]; continue; }
+            if (!allowUnused)
+            {
+                foreach (Tensor r in results) r.Dispose();
+                throw new InvalidOperationException(
+                    $"Autograd.Grad: input {i} (shape {Guard.Format(inputs[i].ShapeSpan)}) was not used to compute the outputs; pass allowUnused: true to get null for it.");
+            }
+        }
+        foreach (Tensor r in results) if (!engine._reached.Contains(r)) r.Dispose();
+        return answer;
+    }
+
+    private readonly HashSet<Tensor> _reached = new(ReferenceEqualityComparer.Instance);
+
+    private static void CheckRoot(Tensor root, Tensor? gradient, string what)
+    {
         _ = root.Buffer;  // a disposed root (or gradient) is an ObjectDisposedException, not a grad-mode complaint
         _ = gradient?.Buffer;
         if (!root.RequiresGrad)
             throw new InvalidOperationException(
-                $"Backward() was called on a tensor of shape {Guard.Format(root.ShapeSpan)} that does not require grad: " +
+                $"{what} was called on a tensor of shape {Guard.Format(root.ShapeSpan)} that does not require grad: " +
                 "none of the tensors it was computed from has RequiresGrad = true (or it was computed under Autograd.NoGrad()).");
         if (gradient is null && root.Numel != 1)
             throw new InvalidOperationException(
-                $"Backward() without a gradient needs a scalar, but this tensor has shape {Guard.Format(root.ShapeSpan)}; " +
+                $"{what} without a gradient needs a scalar, but this tensor has shape {Guard.Format(root.ShapeSpan)}; " +
                 "pass a gradient of that shape, or reduce it first (e.g. Sum() or Mean()).");
         if (gradient is not null && !gradient.ShapeSpan.SequenceEqual(root.ShapeSpan))
             throw new ArgumentException(
                 $"The gradient has shape {Guard.Format(gradient.ShapeSpan)}, but the tensor has shape {Guard.Format(root.ShapeSpan)}.", nameof(gradient));
-
-        using (Autograd.NoGrad())
-            new BackwardEngine().Execute(root, gradient, retainGraph);
     }
 
-    private void Execute(Tensor root, Tensor? gradient, bool retainGraph)
+    private void Execute(Tensor[] roots, Tensor?[] gradients, bool retainGraph)
     {
-        Tensor target = GradientTarget(root)!;
-        if (gradient is null) target.Kernels.Unary(Backends.UnaryOp.Affine, target.Data, target.Data, 1f, 1f);  // += 1
-        else target.AddFrom(gradient);
+        var starts = new List<Node>();
+        for (int r = 0; r < roots.Length; r++)
+        {
+            Tensor root = roots[r];
+            if (root.GradFn is { IsFreed: true } freed) throw FreedGraph(freed.OpName);
+            Tensor? target = GradientTarget(root);
+            if (target is not null)
+            {
+                if (gradients[r] is { } gradient) target.AddFrom(gradient);
+                else target.Kernels.Unary(Backends.UnaryOp.Affine, target.Data, target.Data, 1f, 1f);  // += 1
+            }
+            if (root.GradFn is { } start) starts.Add(start);  // a leaf's gradient is the seed itself
+        }
+        if (starts.Count == 0) return;
 
-        Node? start = root.GradFn;
-        if (start is null) return;  // a leaf: its gradient is the seed itself
-        if (start.IsFreed) throw FreedGraph(start.Name);
-
-        List<Node> order = TopologicalOrder(start);
+        List<Node> order = TopologicalOrder(starts);
         LeafHooks? hooks = Tensor.s_hookedLeaves > 0 ? LeafHooks.For(order) : null;
         foreach (Node node in order)
         {
@@ -53,11 +122,19 @@ internal sealed class BackwardEngine
             }
             try
             {
+                if (_captureNodes is not null && _captureNodes.TryGetValue(node, out Tensor? captured))
+                {
+                    captured.AddFrom(grad);
+                    _reached.Add(captured);
+                }
+                if (_captureLeaves is null && node.Retained is { } retained)
+                    foreach (Tensor t in retained)
+                        if (!t.IsDisposed) (t.Grad ??= Tensor.Allocate(t.Device, t.ShapeSpan.ToArray(), zero: true, owned: true)).AddFrom(grad);
                 node.Backward(grad, new GradientSink(this, node));
                 if (Autograd.IsAnomalyDetectionEnabled)
                     for (int i = 0; i < inputs.Length; i++)
                         if (GradientTarget(inputs[i]) is { } produced)
-                            Autograd.CheckFinite(produced, () => $"the backward of {node.Name} (the gradient of its input {i})");
+                            Autograd.CheckFinite(produced, () => $"the backward of {node.OpName} (the gradient of its input {i})");
             }
             finally
             {
@@ -69,14 +146,21 @@ internal sealed class BackwardEngine
         foreach (Tensor orphan in _pending.Values) orphan.Dispose();
     }
 
-    /// <summary>The buffer input <paramref name="input"/>'s gradient accumulates in: its own Grad for a leaf,
-    /// a pending buffer for an intermediate tensor; null when it does not require grad.</summary>
+    /// <summary>The buffer input <paramref name="input"/>'s gradient accumulates in: its own Grad for a leaf
+    /// (in capture mode: the result buffer of a requested leaf, null for any other), a pending buffer for an
+    /// intermediate tensor; null when it does not require grad.</summary>
     internal Tensor? GradientTarget(Tensor input)
     {
         if (!input.RequiresGrad) return null;
         Node? node = input.GradFn;
-        if (node is null) return input.Grad ??= Tensor.Allocate(input.Device, input.ShapeSpan.ToArray(), zero: true, owned: true);
-        if (node.IsFreed) throw FreedGraph(node.Name);
+        if (node is null)
+        {
+            if (_captureLeaves is null) return input.Grad ??= Tensor.Allocate(input.Device, input.ShapeSpan.ToArray(), zero: true, owned: true);
+            if (!_captureLeaves.TryGetValue(input, out Tensor? captured)) return null;
+            _reached.Add(captured);
+            return captured;
+        }
+        if (node.IsFreed) throw FreedGraph(node.OpName);
         if (!_pending.TryGetValue(node, out Tensor? grad))
             _pending[node] = grad = Tensor.Allocate(input.Device, input.ShapeSpan.ToArray(), zero: true, owned: true);
         return grad;
@@ -124,28 +208,32 @@ internal sealed class BackwardEngine
     }
 
     /// <summary>Nodes ordered so that every node comes before the nodes that produced its inputs.</summary>
-    private static List<Node> TopologicalOrder(Node start)
+    private static List<Node> TopologicalOrder(List<Node> starts)
     {
         var postOrder = new List<Node>();
-        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance) { start };
+        var visited = new HashSet<Node>(ReferenceEqualityComparer.Instance);
         var stack = new Stack<(Node Node, int Next)>();
-        stack.Push((start, 0));
-        while (stack.Count > 0)
+        foreach (Node start in starts)
         {
-            var (node, next) = stack.Pop();
-            if (next < node.Inputs.Length)
+            if (!visited.Add(start)) continue;
+            stack.Push((start, 0));
+            while (stack.Count > 0)
             {
-                stack.Push((node, next + 1));
-                Node? child = node.Inputs[next].GradFn;
-                if (child is not null && node.Inputs[next].RequiresGrad && visited.Add(child))
+                var (node, next) = stack.Pop();
+                if (next < node.Inputs.Length)
                 {
-                    if (child.IsFreed) throw FreedGraph(child.Name);
-                    stack.Push((child, 0));
+                    stack.Push((node, next + 1));
+                    Node? child = node.Inputs[next].GradFn;
+                    if (child is not null && node.Inputs[next].RequiresGrad && visited.Add(child))
+                    {
+                        if (child.IsFreed) throw FreedGraph(child.OpName);
+                        stack.Push((child, 0));
+                    }
                 }
-            }
-            else
-            {
-                postOrder.Add(node);
+                else
+                {
+                    postOrder.Add(node);
+                }
             }
         }
         postOrder.Reverse();

@@ -129,13 +129,16 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
         Backend.Reduce(op, outer, n, inner, x, values, indices);
     }
 
-    public void IndexAddAlong(long outer, long n, long inner, BufferSlice g, BufferSlice indices, BufferSlice dx)
+    public void GatherAlong(long outer, long n, long inner, long k, BufferSlice x, BufferSlice index, BufferSlice y)
     {
-        Layout(outer, n, inner);
-        Length(dx, outer * n * inner, nameof(dx));
-        Length(g, outer * inner, nameof(g));
-        Length(indices, outer * inner, nameof(indices));
-        Backend.IndexAddAlong(outer, n, inner, g, indices, dx);
+        Along(outer, n, inner, k, x, index, y);
+        Backend.GatherAlong(outer, n, inner, k, x, index, y);
+    }
+
+    public void ScatterAddAlong(long outer, long n, long inner, long k, BufferSlice g, BufferSlice index, BufferSlice dx)
+    {
+        Along(outer, n, inner, k, dx, index, g);
+        Backend.ScatterAddAlong(outer, n, inner, k, g, index, dx);
     }
 
     public void Pool(in PoolParams pool, BufferSlice input, BufferSlice output, BufferSlice? indices, BufferSlice? samples)
@@ -224,20 +227,6 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
     {
         KernelChecks.Dropout(x, y, mask, groupSize, keepProb, scale);
         Backend.Dropout(x, y, mask, groupSize, key, keepProb, scale);
-    }
-
-    public void Upsample(in UpsampleGeometry g, BufferSlice x, BufferSlice y)
-    {
-        Length(x, g.Planes * g.H * g.W, nameof(x));
-        Length(y, g.Planes * g.OH * g.OW, nameof(y));
-        Backend.Upsample(g, x, y);
-    }
-
-    public void UpsampleBackward(in UpsampleGeometry g, BufferSlice dy, BufferSlice dx)
-    {
-        Length(dy, g.Planes * g.OH * g.OW, nameof(dy));
-        Length(dx, g.Planes * g.H * g.W, nameof(dx));
-        Backend.UpsampleBackward(g, dy, dx);
     }
 
     public void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,

@@ -1,6 +1,6 @@
 namespace ConvSharp.Backends;
 
-// The fused layer kernels: pooling, softmax, losses, batch norm, dropout, upsampling (native/include/cs_nn.h,
+// The fused layer kernels: pooling and resampling, softmax, losses, batch norm, dropout (native/include/cs_nn.h,
 // cs_pooling.h on the CPU). A new pool or loss is a PoolKind / LossKind value, not a new member.
 internal partial interface IKernels
 {
@@ -49,12 +49,6 @@ internal partial interface IKernels
     /// <paramref name="scale"/> or 0) from the counter-based generator keyed by <paramref name="key"/>,
     /// and writes y = x·mask. (Its backward is an element-wise product with the mask.)</summary>
     void Dropout(BufferSlice x, BufferSlice y, BufferSlice mask, long groupSize, ulong key, float keepProb, float scale);
-
-    /// <summary>y[P, OH, OW] = upsample(x[P, H, W]).</summary>
-    void Upsample(in UpsampleGeometry g, BufferSlice x, BufferSlice y);
-
-    /// <summary>dx[P, H, W] += the adjoint of upsampling applied to dy[P, OH, OW].</summary>
-    void UpsampleBackward(in UpsampleGeometry g, BufferSlice dy, BufferSlice dx);
 }
 
 /// <summary>The losses of <see cref="IKernels.Loss"/>.</summary>

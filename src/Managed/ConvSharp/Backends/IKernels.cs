@@ -54,6 +54,11 @@ internal partial interface IKernels
     /// <paramref name="indices"/> (for <see cref="ReduceOp.Max"/>) receives the first index of each maximum, as a float.</summary>
     void Reduce(ReduceOp op, long outer, long n, long inner, BufferSlice x, BufferSlice values, BufferSlice? indices);
 
-    /// <summary>dx[o, indices[o, i], i] += g[o, i]: the backward of a reduction that picked one element (max, gather).</summary>
-    void IndexAddAlong(long outer, long n, long inner, BufferSlice g, BufferSlice indices, BufferSlice dx);
+    /// <summary>y[o, j, i] = x[o, index[o, j, i], i] on the (outer, n, inner) view of x and the (outer, k, inner) view of index
+    /// and y: Gather, IndexSelect, Flip. Indices are whole numbers stored as floats; the op checks they lie in [0, n).</summary>
+    void GatherAlong(long outer, long n, long inner, long k, BufferSlice x, BufferSlice index, BufferSlice y);
+
+    /// <summary>dx[o, index[o, j, i], i] += g[o, j, i]: the backward of <see cref="GatherAlong"/> and of a reduction that
+    /// picked one element (k = 1: max); repeated indices add up.</summary>
+    void ScatterAddAlong(long outer, long n, long inner, long k, BufferSlice g, BufferSlice index, BufferSlice dx);
 }

@@ -82,6 +82,15 @@ internal static class KernelChecks
         Length(columns, geometry.ColumnLength, nameof(columns));
     }
 
+    /// <summary>A full (outer, n, inner) tensor, its (outer, k, inner) index and the gathered values.</summary>
+    public static void Along(long outer, long n, long inner, long k, BufferSlice full, BufferSlice index, BufferSlice gathered)
+    {
+        Guard.Positive(outer); Guard.Positive(n); Guard.Positive(inner); Guard.Positive(k);
+        Length(full, outer * n * inner, nameof(full));
+        Length(index, outer * k * inner, nameof(index));
+        Length(gathered, outer * k * inner, nameof(gathered));
+    }
+
     public static void NormType(float normType)
     {
         if (!(normType > 0f) || float.IsPositiveInfinity(normType))

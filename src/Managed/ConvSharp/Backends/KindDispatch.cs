@@ -1,6 +1,6 @@
 namespace ConvSharp.Backends;
 
-/// <summary>The per-kind entry points a backend's pooling and loss kernels have today (one native function or
+/// <summary>The per-kind entry points a backend's pooling, resampling and loss kernels have today (one native function or
 /// .cl kernel each). Backend-internal: ops see only <see cref="IKernels.Pool"/> and <see cref="IKernels.Loss"/>, and
 /// <see cref="KindDispatch"/> maps a kind to its entry point once for every backend.</summary>
 internal interface IPerKindKernels
@@ -15,6 +15,8 @@ internal interface IPerKindKernels
     void AdaptiveAvgPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output);
     void AdaptiveAvgPool2dBackward(BufferSlice gradOutput, in AdaptivePoolGeometry geometry, BufferSlice gradInput);
     void FractionalMaxPool2d(BufferSlice input, in FractionalPoolGeometry geometry, BufferSlice samples, BufferSlice output, BufferSlice? indices);
+    void Upsample(in UpsampleGeometry g, BufferSlice x, BufferSlice y);
+    void UpsampleBackward(in UpsampleGeometry g, BufferSlice dy, BufferSlice dx);
 
     long FindInvalidClassIndex(BufferSlice target, long classes, long ignoreIndex);
     void CrossEntropy(in LossLayout layout, BufferSlice logits, BufferSlice target, BufferSlice? weight, BufferSlice logProbs, BufferSlice loss);
@@ -41,6 +43,7 @@ internal static class KindDispatch
             case PoolKind.Lp: k.LPPool2d(input, pool.Geometry, pool.NormType, output); break;
             case PoolKind.AdaptiveMax: k.AdaptiveMaxPool2d(input, pool.Adaptive, output, indices); break;
             case PoolKind.AdaptiveAvg: k.AdaptiveAvgPool2d(input, pool.Adaptive, output); break;
+            case PoolKind.Upsample: k.Upsample(pool.Upsample, input, output); break;
             default: k.FractionalMaxPool2d(input, pool.Fractional, samples!.Value, output, indices); break;
         }
     }
@@ -53,6 +56,7 @@ internal static class KindDispatch
             case PoolKind.Avg: k.AvgPool2dBackward(gradOutput, g, pool.CountIncludePad, pool.DivisorOverride, gradInput); break;
             case PoolKind.Lp: k.LPPool2dBackward(input!.Value, gradOutput, g, pool.NormType, gradInput); break;
             case PoolKind.AdaptiveAvg: k.AdaptiveAvgPool2dBackward(gradOutput, pool.Adaptive, gradInput); break;
+            case PoolKind.Upsample: k.UpsampleBackward(pool.Upsample, gradOutput, gradInput); break;
             default: k.MaxPool2dBackward(gradOutput, indices!.Value, g.Planes, g.InputPlane, g.OutputPlane, gradInput); break;
         }
     }

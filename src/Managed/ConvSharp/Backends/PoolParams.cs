@@ -15,6 +15,8 @@ internal enum PoolKind
     AdaptiveAvg,
     /// <summary>Max over KH×KW windows at the pseudo-random positions the samples select.</summary>
     FractionalMax,
+    /// <summary>Nearest or bilinear upsampling (PyTorch's source indices; <see cref="PoolParams.Upsample"/>); its backward is the adjoint.</summary>
+    Upsample,
 }
 
 /// <summary>One pooling call: its kind, the window geometry (for the adaptive kinds only N, C, H, W, OH, OW matter;
@@ -30,6 +32,9 @@ internal readonly record struct PoolParams(PoolKind Kind, PoolGeometry Geometry)
     /// <summary><see cref="PoolKind.Lp"/>: p.</summary>
     public float NormType { get; init; }
 
+    /// <summary><see cref="PoolKind.Upsample"/>: the sampling geometry.</summary>
+    public UpsampleGeometry Upsample { get; init; }
+
     /// <summary>Whether the kind records argmax offsets (its backward reads them).</summary>
     public bool IsMax => Kind is PoolKind.Max or PoolKind.AdaptiveMax or PoolKind.FractionalMax;
 
@@ -41,6 +46,10 @@ internal readonly record struct PoolParams(PoolKind Kind, PoolGeometry Geometry)
 
     /// <summary>An adaptive pool's call.</summary>
     public static PoolParams Of(PoolKind kind, in AdaptivePoolGeometry g) => new(kind, PoolGeometry.Raw(g.N, g.C, g.H, g.W, 1, 1, g.OH, g.OW));
+
+    /// <summary>An upsampling's call: its planes as the pool's N = 1 × C planes.</summary>
+    public static PoolParams Of(in UpsampleGeometry g) =>
+        new(PoolKind.Upsample, PoolGeometry.Raw(1, checked((int)g.Planes), g.H, g.W, 1, 1, g.OH, g.OW)) { Upsample = g };
 
     /// <summary>A fractional max pool's call.</summary>
     public static PoolParams Of(in FractionalPoolGeometry g) =>

@@ -9,9 +9,5 @@ internal static partial class Interop
         // int32_t cs_max_along_f32(int64_t outer, int64_t n, int64_t inner, const float* x, float* values, float* indices);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_max_along_f32")]
         internal static partial int MaxAlong(long outer, long n, long inner, float* x, float* values, float* indices);
-
-        // int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, const float* g, const float* indices, float* dx);
-        [LibraryImport(Libraries.Native, EntryPoint = "cs_index_add_along_f32")]
-        internal static partial int IndexAddAlong(long outer, long n, long inner, float* g, float* indices, float* dx);
     }
 }

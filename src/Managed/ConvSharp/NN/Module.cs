@@ -159,8 +159,22 @@ public abstract partial class Module : IDisposable
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A one-line description: the class name and its settings, like PyTorch's repr.</summary>
-    public override string ToString() => GetType().Name + "()";
+    /// <summary>Like PyTorch's repr: the class name and its settings (<see cref="ExtraRepr"/>), then each child on
+    /// its own line, indented, with its name: <c>Net(\n  (conv1): Conv2d(1, 16, kernel_size=(3, 3), ...)\n)</c>.
+    /// Custom modules print this way with no code of their own.</summary>
+    public override string ToString()
+    {
+        string extra = ExtraRepr();
+        if (_children.Count == 0) return $"{GetType().Name}({extra})";
+        var text = new System.Text.StringBuilder(GetType().Name).Append('(');
+        if (extra.Length > 0) text.Append("\n  ").Append(extra);
+        foreach (var (name, child) in _children)
+            text.Append("\n  (").Append(name).Append("): ").Append(child.ToString().Replace("\n", "\n  "));
+        return text.Append("\n)").ToString();
+    }
+
+    /// <summary>The settings shown between the parentheses of <see cref="ToString"/> (PyTorch's <c>extra_repr</c>); empty by default.</summary>
+    protected virtual string ExtraRepr() => "";
 
     private sealed class HookHandle(Action remove) : IDisposable
     {

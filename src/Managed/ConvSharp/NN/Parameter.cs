@@ -27,6 +27,6 @@ public sealed class Parameter : Tensor
         return new Parameter(buffer, data.Shape, data.Numel, requiresGrad);
     }
 
-    /// <inheritdoc />
-    public override string ToString() => "Parameter" + base.ToString()["Tensor".Length..];
+    /// <summary>Like PyTorch: <c>Parameter containing:</c> and the tensor's values on the next line.</summary>
+    public override string ToString() => IsDisposed ? "Parameter" + base.ToString()["Tensor".Length..] : "Parameter containing:\n" + base.ToString();
 }

@@ -34,8 +34,4 @@ public sealed class Sequential : Module
         foreach (Module m in _modules) x = m.Forward(x);
         return x;
     }
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        "Sequential(" + string.Concat(_modules.Select((m, i) => $"{Environment.NewLine}  ({i}): {m}")) + Environment.NewLine + ")";
 }

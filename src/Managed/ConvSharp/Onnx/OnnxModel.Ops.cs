@@ -369,7 +369,7 @@ public sealed partial class OnnxModel
             int axis = (int)(axes[i] < 0 ? axes[i] + dims.Length : axes[i]);
             var (a, b) = Clip(starts[i], ends[i], t.Size(axis));
             if (a == 0 && b == t.Size(axis)) continue;
-            t = t.Slice(axis, a, b - a);
+            t = t.Narrow(axis, a, b - a);
         }
         return OnnxValue.Of(t);
     }

@@ -136,8 +136,8 @@ internal sealed partial class OnnxTrace
         Map(y, "Permute", [x], (g, i, o) => g.Node("Transpose", i, o, Ints("perm", perm)));
     }
 
-    internal void Slice(Tensor y, Tensor x, int dim, int start, int length) =>
-        Map(y, "Slice", [x], (g, i, o) => g.Node("Slice", [i[0], g.Ints(start), g.Ints(start + length), g.Ints(dim)], o));
+    internal void Slice(Tensor y, Tensor x, int dim, int start, int length, int step) =>
+        Map(y, "Slice", [x], (g, i, o) => g.Node("Slice", [i[0], g.Ints(start), g.Ints(start + (long)(length - 1) * step + 1), g.Ints(dim), g.Ints(step)], o));
 
     internal void Concat(Tensor y, Tensor[] inputs, int dim) =>
         Map(y, "Cat", inputs, (g, i, o) => g.Node("Concat", i, o, Int("axis", dim)));

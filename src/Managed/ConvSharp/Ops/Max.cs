@@ -37,7 +37,7 @@ public partial class Tensor
             Tensor saved = indices.Alias(indices.Shape, owned: true);
             Record(values, "Max", [this], (g, sink) =>
             {
-                if (sink[0] is { } dx) dx.Kernels.IndexAddAlong(outer, n, inner, g.Data, saved.Data, dx.Data);
+                if (sink[0] is { } dx) dx.Kernels.ScatterAddAlong(outer, n, inner, 1, g.Data, saved.Data, dx.Data);
             }, saved);
         }
         return (values, indices);

@@ -2,8 +2,8 @@ using ConvSharp.Backends;
 
 namespace ConvSharp;
 
-// Shape ops. Reshape/View/Flatten/Squeeze/Unsqueeze are views (Tensor.cs); Permute, Transpose, Slice,
-// Cat and Stack materialize, each a strided copy whose backward is the same copy run the other way.
+// Shape ops. Reshape/View/Flatten/Squeeze/Unsqueeze are views (Tensor.cs); Permute, Transpose,
+// Cat and Stack materialize (Slice, Narrow and the indexing ops are in Indexing.cs), each a strided copy whose backward is the same copy run the other way.
 public partial class Tensor
 {
     /// <summary>Same as <see cref="Reshape"/> (every ConvSharp tensor is contiguous).</summary>
@@ -86,28 +86,6 @@ public partial class Tensor
 
     /// <summary>The 2-D transpose (PyTorch's <c>.T</c> on a matrix).</summary>
     public Tensor T => Dim == 2 ? Transpose(0, 1) : throw new InvalidOperationException($"T needs a 2-D tensor, but this one has shape {Guard.Format(_shape)}; use Permute.");
-
-    /// <summary>Elements <paramref name="start"/>..<paramref name="start"/>+<paramref name="length"/>−1 along
-    /// <paramref name="dim"/> (PyTorch's <c>narrow</c>; materialized).</summary>
-    public Tensor Slice(int dim, int start, int length)
-    {
-        int d = NormalizeDim(dim);
-        if (start < 0 || length < 1 || start + (long)length > _shape[d])
-            throw new ArgumentOutOfRangeException(nameof(start),
-                $"Slice [{start}, {start + (long)length}) of dimension {dim} is outside its size {_shape[d]} (shape {Guard.Format(_shape)}).");
-        int[] shape = _shape.ToArray();
-        shape[d] = length;
-        long offset = start * Strides[d];
-        long[] strides = Strides.ToArray();
-        var result = Allocate(Device, shape, zero: false);
-        var window = Data.Slice(offset, Numel - offset);
-        Kernels.Elementwise(BinaryOp.CopyA, shape, result.Contiguous(), new(window, strides), default);
-        Onnx.OnnxTrace.Current?.Slice(result, this, d, start, length);
-        return Record(result, "Slice", [this], (g, sink) =>
-        {
-            if (sink[0] is { } dx) dx.Kernels.Elementwise(BinaryOp.CopyA, shape, new(dx.Data.Slice(offset, Numel - offset), strides), g.Contiguous(), default, 1f, accumulate: true);
-        });
-    }
 
     /// <summary>Joins tensors along an existing dimension; all other dimensions must match.</summary>
     public static Tensor Cat(Tensor[] tensors, int dim = 0)

@@ -43,11 +43,12 @@ public partial class Tensor
         var g = new UpsampleGeometry(bilinear, (long)_shape[0] * _shape[1], h, w, size.Height, size.Width,
             Scale(h, size.Height, scaleFactor?.Height), Scale(w, size.Width, scaleFactor?.Width), alignCorners);
         var result = Allocate(Device, [_shape[0], _shape[1], size.Height, size.Width], zero: false);
-        Kernels.Upsample(g, Data, result.Data);
+        var pool = PoolParams.Of(g);
+        Kernels.Pool(pool, Data, result.Data, null, null);
         Onnx.OnnxTrace.Current?.Resize(result, this, bilinear, alignCorners, scaleFactor);
         return Record(result, bilinear ? "UpsampleBilinear" : "UpsampleNearest", [this], (grad, sink) =>
         {
-            if (sink[0] is { } dx) dx.Kernels.UpsampleBackward(g, grad.Data, dx.Data);
+            if (sink[0] is { } dx) dx.Kernels.PoolBackward(pool, null, null, grad.Data, dx.Data);
         });
     }
 }

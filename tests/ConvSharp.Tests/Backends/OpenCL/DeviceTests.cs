@@ -86,7 +86,7 @@ public class OpenCLDeviceTests
         Assert.Same(ocl, ocl.To(OpenCLTest.Device));
         var e = Assert.Throws<InvalidOperationException>(() => ocl.AsSpan());
         Assert.Contains("AsSpan needs a CPU tensor", e.Message);
-        Assert.Equal(values[17], ocl.Reshape(-1).Slice(0, 17, 1).Item());
+        Assert.Equal(values[17], ocl.Reshape(-1).Narrow(0, 17, 1).Item());
     }
 
     [OpenCLFact]

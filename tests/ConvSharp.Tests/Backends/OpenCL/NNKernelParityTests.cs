@@ -175,8 +175,8 @@ public class NNKernelParityTests
         Assert.Equal(indices.CpuValues(), indices.OclValues());
         using var g = BufferPair.Random(rng, 20);
         using var dx = BufferPair.Random(rng, 4 * 9 * 5);
-        Cpu.IndexAddAlong(4, 9, 5, g.Cpu, indices.Cpu, dx.Cpu);
-        Ocl.IndexAddAlong(4, 9, 5, g.Ocl, indices.Ocl, dx.Ocl);
+        Cpu.ScatterAddAlong(4, 9, 5, 1, g.Cpu, indices.Cpu, dx.Cpu);
+        Ocl.ScatterAddAlong(4, 9, 5, 1, g.Ocl, indices.Ocl, dx.Ocl);
         Assert.Equal(dx.CpuValues(), dx.OclValues());
     }
 

@@ -82,7 +82,8 @@ public class OpParityTests
         Check("LogSoftmax", t => t[0].LogSoftmax(-1), I([3, 6, 4], -3f, 3f));
         Check("Permute", t => t[0].Permute(2, 0, 1) * t[1], I([3, 4, 5]), I([5, 3, 4]));
         Check("Transpose", t => t[0].Transpose(0, 1).MatMul(t[1]), I([6, 3]), I([6, 4]));
-        Check("Slice", t => t[0].Slice(1, 2, 3), I([3, 7, 2]));
+        Check("Narrow", t => t[0].Narrow(1, 2, 3), I([3, 7, 2]));
+        Check("Slice", t => t[0].Slice(1, 1, 7, 2), I([3, 7, 2]));
         Check("Cat", t => Tensor.Cat([t[0], t[1]], 1), I([2, 3, 4]), I([2, 5, 4]));
         Check("Stack", t => Tensor.Stack([t[0], t[1]], 0), I([3, 4]), I([3, 4]));
         Check("Pad", t => t[0].Pad(1, 2, 0, 1, 0.5f), I([2, 3, 4, 5]));

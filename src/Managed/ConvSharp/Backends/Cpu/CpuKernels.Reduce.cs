@@ -39,7 +39,4 @@ internal sealed unsafe partial class CpuKernels
         }
         return acc;
     }
-
-    public void IndexAddAlong(long outer, long n, long inner, BufferSlice g, BufferSlice indices, BufferSlice dx) =>
-        Interop.Native.Check(Interop.Native.IndexAddAlong(outer, n, inner, Pointer(g), Pointer(indices), Pointer(dx)), "cs_index_add_along_f32");
 }

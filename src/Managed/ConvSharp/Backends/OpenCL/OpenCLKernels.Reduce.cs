@@ -21,8 +21,5 @@ internal sealed partial class OpenCLKernels
         Upload(result, values);
     }
 
-    public void IndexAddAlong(long outer, long n, long inner, BufferSlice g, BufferSlice indices, BufferSlice dx)
-    {
-        Context.Run("cs_index_add_along", outer * inner, outer, n, inner, g, indices, dx);
-    }
+
 }

@@ -1,0 +1,14 @@
+namespace ConvSharp.Backends.Cpu;
+
+internal sealed unsafe partial class CpuKernels
+{
+    public void GatherAlong(long outer, long n, long inner, long k, BufferSlice x, BufferSlice index, BufferSlice y)
+    {
+        Interop.Native.Check(Interop.Native.GatherAlong(outer, n, inner, k, Pointer(x), Pointer(index), Pointer(y)), "cs_gather_along_f32");
+    }
+
+    public void ScatterAddAlong(long outer, long n, long inner, long k, BufferSlice g, BufferSlice index, BufferSlice dx)
+    {
+        Interop.Native.Check(Interop.Native.ScatterAddAlong(outer, n, inner, k, Pointer(g), Pointer(index), Pointer(dx)), "cs_scatter_add_along_f32");
+    }
+}
