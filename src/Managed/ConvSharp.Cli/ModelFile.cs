@@ -72,7 +72,8 @@ internal sealed record ModelInfo(string Preset, ImageShape Input, IReadOnlyList<
         try
         {
             if (FirstMismatch(path, model) is string first)
-                throw new CliException($"'{path}' does not fit preset {info.Preset} for {input.Channels}x{input.Height}x{input.Width} inputs and {classes.Length} classes: {first}.");
+                throw new CliException(
+                    $"'{path}' does not fit preset {info.Preset}: {first} (the preset built for {input.Channels}x{input.Height}x{input.Width} inputs and {classes.Length} classes).");
             model.Load(path);
         }
         catch (InvalidDataException e)
@@ -93,10 +94,16 @@ internal sealed record ModelInfo(string Preset, ImageShape Input, IReadOnlyList<
     private static string? FirstMismatch(string path, Module model)
     {
         var header = SafeTensors.ReadHeader(path);
+        var names = model.StateDict().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var (name, tensor) in model.StateDict())
         {
             var info = header.Tensors.FirstOrDefault(t => t.Name == name);
-            if (info is null) return $"the first mismatching tensor is {name}, which the file lacks";
+            if (info is null)
+            {
+                var extra = header.Tensors.FirstOrDefault(t => !names.Contains(t.Name));
+                return $"the first mismatching tensor is {name} [{string.Join(", ", tensor.Shape)}], which the file lacks" +
+                    (extra is null ? "" : $" (the file has {extra.Name} [{string.Join(", ", extra.Shape)}] instead)");
+            }
             if (!info.Shape.SequenceEqual(tensor.Shape.Select(d => (long)d)))
                 return $"the first mismatching tensor is {name}: the file has [{string.Join(", ", info.Shape)}], the preset has [{string.Join(", ", tensor.Shape)}]";
         }

@@ -25,6 +25,10 @@ public partial class Tensor
     /// <summary>The recorded op that made this tensor, if any.</summary>
     internal Node? GradFn { get; set; }
 
+    /// <summary>An intermediate no caller holds (a tensor a <see cref="NN.Sequential"/> passed between two children):
+    /// the Backward that runs through it disposes it when it is done.</summary>
+    internal bool FreeAfterBackward { get; set; }
+
     /// <summary>True when no recorded op made this tensor (user data, parameters).</summary>
     public bool IsLeaf => GradFn is null;
 

@@ -41,10 +41,14 @@ internal sealed class BackwardEngine
         if (start is null) return;  // a leaf: its gradient is the seed itself
         if (start.IsFreed) throw FreedGraph(start.Name);
 
+        List<Tensor>? finished = null;
         foreach (Node node in TopologicalOrder(start))
         {
             if (!_pending.Remove(node, out Tensor? grad)) continue;  // no gradient reached it
             Tensor[] inputs = node.Inputs;
+            if (!retainGraph)
+                foreach (Tensor input in inputs)
+                    if (input.FreeAfterBackward) (finished ??= []).Add(input);
             try
             {
                 node.Backward(grad, new GradientSink(this, node));
@@ -60,6 +64,8 @@ internal sealed class BackwardEngine
             if (!retainGraph) node.Free();
         }
         foreach (Tensor orphan in _pending.Values) orphan.Dispose();
+        // Every node that could read them has run: the graph's own intermediates go back to the pool now.
+        if (finished is not null) foreach (Tensor t in finished) t.Dispose();
     }
 
     /// <summary>The buffer input <paramref name="input"/>'s gradient accumulates in: its own Grad for a leaf,
