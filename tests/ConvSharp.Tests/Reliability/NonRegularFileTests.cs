@@ -101,10 +101,10 @@ public sealed class NonRegularFileTests : IDisposable
     }
 
     [Theory]
-    [InlineData("idx", "00000803")]
+    [InlineData("idx", "0000080300000001")]
     [InlineData("text", "6E6F7420616E2069")]
     [InlineData("empty", "none: the file is empty")]
-    [InlineData("wbmp", "0000")]
+    [InlineData("wbmp", "00001C1C00000000")]
     public void A_file_that_is_not_png_jpeg_bmp_gif_or_webp_by_its_signature_is_refused(string what, string head)
     {
         string path = Path.Combine(_root, what + ".png");
@@ -117,7 +117,7 @@ public sealed class NonRegularFileTests : IDisposable
         };
         File.WriteAllBytes(path, bytes);
         var e = Assert.Throws<InvalidDataException>(() => ImageFile.Read(path));
-        Assert.Equal($"'{path}' is not a PNG, JPEG, BMP, GIF or WebP image (its first bytes are {head}).", e.Message[..(e.Message.IndexOf(')') + 2)]);
+        Assert.Equal($"'{path}' is not a PNG, JPEG, BMP, GIF or WebP image (its first bytes are {head}).", e.Message);
     }
 
     [Fact]
