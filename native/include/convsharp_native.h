@@ -123,6 +123,12 @@ CS_API int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, c
 
 /* The instruction set the multi-versioned kernels picked on this CPU: "avx512f", "avx2" or "default". */
 CS_API const char* cs_native_isa(void);
+/* What a path names, following symbolic links (stat): one of the CS_FILE_* values. Loaders refuse anything but a
+ * regular file before opening it (a FIFO would block the open, a device would never end). */
+enum { CS_FILE_MISSING = 0, CS_FILE_REGULAR = 1, CS_FILE_DIRECTORY = 2, CS_FILE_FIFO = 3, CS_FILE_CHAR_DEVICE = 4,
+       CS_FILE_BLOCK_DEVICE = 5, CS_FILE_SOCKET = 6, CS_FILE_OTHER = 7 };
+CS_API int32_t cs_file_kind(const char* path);
+
 /* ABI version of this library; the managed side refuses a mismatch. */
 CS_API int32_t cs_native_abi_version(void);
 

@@ -153,7 +153,9 @@ int32_t cs_unary_f32(int32_t op, int64_t n, const float* x, float* y, float alph
     case CS_U_LOG: for (int64_t i = 0; i < n; i++) y[i] = logf(x[i]); break;
     case CS_U_SQRT: for (int64_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); break;
     case CS_U_ABS: for (int64_t i = 0; i < n; i++) y[i] = fabsf(x[i]); break;
-    case CS_U_RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f; break;
+    /* x <= 0 is false for NaN, so NaN passes through as in PyTorch (relu(nan) = nan): a NaN weight behind a ReLU
+       must not turn into a finite loss. */
+    case CS_U_RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] <= 0.0f ? 0.0f : x[i]; break;
     case CS_U_SIGMOID:
         for (int64_t i = 0; i < n; i++) {
             float v = x[i], e = cs_exp(-__builtin_fabsf(v));  /* stable on both sides: never exp of a large positive number */
@@ -188,7 +190,8 @@ int32_t cs_unary_backward_f32(int32_t op, int64_t n, const float* x, const float
     case CS_U_ABS:
         for (int64_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : x[i] < 0.0f ? -dy[i] : 0.0f;
         break;
-    case CS_U_RELU: for (int64_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : 0.0f; break;
+    /* PyTorch's threshold_backward: x <= 0 ? 0 : dy, so a NaN input passes its gradient on. */
+    case CS_U_RELU: for (int64_t i = 0; i < n; i++) dx[i] += x[i] <= 0.0f ? 0.0f : dy[i]; break;
     case CS_U_SIGMOID: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * y[i] * (1.0f - y[i]); break;
     case CS_U_TANH: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * (1.0f - y[i] * y[i]); break;
     case CS_U_GELU:

@@ -82,7 +82,7 @@ __kernel void cs_unary(int op, long n, __global const float* x, long xo, __globa
     case U_LOG: r = log(v); break;
     case U_SQRT: r = sqrt(v); break;
     case U_ABS: r = fabs(v); break;
-    case U_RELU: r = v > 0.0f ? v : 0.0f; break;
+    case U_RELU: r = v <= 0.0f ? 0.0f : v; break;  /* NaN passes through, as in PyTorch and elementwise.c */
     case U_SIGMOID: r = cs_sigmoid(v); break;
     case U_TANH: r = tanh(v); break;
     case U_GELU: r = 0.5f * v * (1.0f + erf(v * 0.70710678118654752f)); break;
@@ -108,7 +108,7 @@ __kernel void cs_unary_backward(int op, long n, __global const float* x, long xo
     case U_LOG: d = g / v; break;
     case U_SQRT: d = g * 0.5f / out; break;
     case U_ABS: d = v > 0.0f ? g : v < 0.0f ? -g : 0.0f; break;
-    case U_RELU: d = v > 0.0f ? g : 0.0f; break;
+    case U_RELU: d = v <= 0.0f ? 0.0f : g; break;  /* PyTorch's threshold_backward: NaN passes the gradient on */
     case U_SIGMOID: d = g * out * (1.0f - out); break;
     case U_TANH: d = g * (1.0f - out * out); break;
     case U_GELU: {

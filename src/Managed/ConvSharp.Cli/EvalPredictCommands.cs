@@ -68,7 +68,7 @@ internal static class EvalPredictCommands
     /// <summary>An image file as a normalised [1, C, H, W] tensor in the model's input shape.</summary>
     internal static Tensor LoadImage(string path, ModelInfo info)
     {
-        if (!File.Exists(path)) throw new CliException($"image '{path}' does not exist.");
+        ConvSharp.IO.RegularFile.Check(path, "image");
         var color = info.Input.Channels == 1 ? ColorMode.Grayscale : ColorMode.Rgb;
         (float[] chw, int h, int w) = ImageFile.Read(path, color, (info.Input.Height, info.Input.Width));
         var x = Tensor.FromArray(chw, 1, info.Input.Channels, h, w);

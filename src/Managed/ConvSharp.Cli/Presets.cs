@@ -8,10 +8,16 @@ internal static class Presets
 {
     public static readonly string[] Names = ["mnist-cnn", "gap-cnn", "lenet5", "cifar-cnn"];
 
+    /// <summary>The most values one input image may have (2^26: 64 M, e.g. 3 × 4,096 × 4,096 + room).</summary>
+    public const long MaxInputValues = 1L << 26;
+
     /// <summary>Builds preset <paramref name="name"/> for inputs of <paramref name="shape"/> and <paramref name="classes"/> outputs.</summary>
     public static Sequential Build(string name, ImageShape shape, int classes, Generator generator)
     {
         int c = shape.Channels, h = shape.Height, w = shape.Width;
+        // The layer sizes below are products of the input's sides; past this bound they would not fit one buffer.
+        if (shape.Length > MaxInputValues)
+            throw new CliException($"model preset '{name}' for {c}x{h}x{w} inputs is too large: {shape.Length} values per image, more than {MaxInputValues}.");
         switch (name)
         {
             case "mnist-cnn":

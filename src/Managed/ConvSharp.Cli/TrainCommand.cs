@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using ConvSharp.Cli.Reporting;
 using ConvSharp.Data;
 using ConvSharp.Imaging;
@@ -41,13 +40,13 @@ internal static class TrainCommand
         {
             if (parse.GetValue(ResumeOption) is string resume)
             {
-                string runJson = Path.Combine(resume, "run.json");
-                if (!File.Exists(runJson)) throw new CliException($"--resume {resume}: no run.json in that folder.");
-                string[] original = JsonSerializer.Deserialize(File.ReadAllText(runJson), CliJson.Default.RunRecord)!.Arguments;
+                if (!Directory.Exists(resume)) throw new CliException($"--resume folder '{resume}' does not exist.");
+                string[] original = RunFiles.ReadRun(resume).Arguments;
                 var again = command.Parse(original);
                 return new Trainer(Read(again), output, resumeFrom: resume, original).Run();
             }
-            return new Trainer(Read(parse), output, resumeFrom: null, parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value).ToArray()).Run();
+            return new Trainer(Read(parse), output, resumeFrom: null,
+                parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command && t.Value != "--verbose").Select(t => t.Value).ToArray()).Run();
         });
         return command;
     }

@@ -59,12 +59,12 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
         long images = 0, correct = 0;
         if (resumeFrom is not null)
         {
-            var r = JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(run, "resume.json")), CliJson.Default.ResumeRecord)!;
+            var r = RunFiles.ReadResume(run);
             model.Load(Path.Combine(run, "checkpoint.safetensors"));
             optimizer.Load(Path.Combine(run, "optimizer.safetensors"));
             (startEpoch, skip, best, runningLoss, images, correct) = (r.Epoch, r.BatchesDone, r.BestValAccuracy, r.RunningLoss, r.Images, r.Correct);
             scheduler?.SetEpoch(startEpoch - 1);
-            if (File.Exists(Path.Combine(run, "metrics.csv"))) history.AddRange(File.ReadAllLines(Path.Combine(run, "metrics.csv")).Skip(1));
+            history.AddRange(RunFiles.ReadMetrics(run));
             output.WriteLine($"Resuming {run} at epoch {startEpoch}, batch {skip + 1}");
         }
         else if (distributed.IsMain)
@@ -242,6 +242,7 @@ internal sealed class Trainer(TrainSettings s, TextWriter output, string? resume
 
     private static void SaveResume(string run, Module model, Optimizer optimizer, ResumeRecord record)
     {
+        model.EnsureFinite();
         model.Save(Path.Combine(run, "checkpoint.safetensors"));
         optimizer.Save(Path.Combine(run, "optimizer.safetensors"));
         File.WriteAllText(Path.Combine(run, "resume.json"), JsonSerializer.Serialize(record, CliJson.Default.ResumeRecord));

@@ -50,8 +50,10 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (color is not (ColorMode.Grayscale or ColorMode.Rgb))
             throw new ArgumentOutOfRangeException(nameof(color), color, "Use ColorMode.Grayscale or ColorMode.Rgb.");
-        // Read in managed code first, so a missing or unreadable file is the usual IOException.
-        byte[] bytes = File.ReadAllBytes(path);
+        // Read in managed code first, so a missing or unreadable file is the usual IOException; a FIFO or device is
+        // refused before it is opened, and the read is bounded before anything is allocated.
+        byte[] bytes = ConvSharp.IO.RegularFile.ReadAllBytes(path, MaxFileBytes, "image");
+        CheckSignature(path, bytes);
         using var file = new MemoryStream(bytes, writable: false);
         using SKCodec? codec = SKCodec.Create(file, out SKCodecResult opened);
         if (codec is null)
@@ -66,6 +68,27 @@ public static class ImageFile
             throw new InvalidDataException($"'{path}' could not be decoded: {result} (is the file truncated or corrupt?).");
         ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
         return color == ColorMode.Rgb ? RgbaToRgbChw(rgba, height * width) : RgbaToLumaChw(rgba, height * width);
+    }
+
+    /// <summary>The largest image file read (1 GiB): far above any image of the 2^29 pixels a decode may have
+    /// in the formats read here, small enough that a device or a runaway file is refused before allocating.</summary>
+    public const long MaxFileBytes = 1L << 30;
+
+    /// <summary>The formats read, by their leading bytes. SkiaSharp also decodes WBMP, ICO, DNG and others whose
+    /// headers are so loose that an IDX file or random bytes pass for one; they are refused here.</summary>
+    private static void CheckSignature(string path, ReadOnlySpan<byte> b)
+    {
+        bool png = b.StartsWith((ReadOnlySpan<byte>)[0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        bool jpeg = b.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xD8, 0xFF]);
+        bool bmp = b.StartsWith("BM"u8);
+        bool gif = b.StartsWith("GIF87a"u8) || b.StartsWith("GIF89a"u8);
+        bool webp = b.Length >= 12 && b.StartsWith("RIFF"u8) && b[8..12].SequenceEqual("WEBP"u8);
+        if (!(png || jpeg || bmp || gif || webp))
+        {
+            string head = Convert.ToHexString(b[..Math.Min(8, b.Length)]);
+            throw new InvalidDataException(
+                $"'{path}' is not a PNG, JPEG, BMP, GIF or WebP image (its first bytes are {(head.Length == 0 ? "none: the file is empty" : head)}).");
+        }
     }
 
     /// <summary>How many pixels one byte of an image file may decode to. The most compressible formats stay

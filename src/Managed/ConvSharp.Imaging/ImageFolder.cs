@@ -102,10 +102,40 @@ public sealed class ImageFolder
     }
 
     /// <summary>Image files below <paramref name="folder"/>, ordered as torchvision's
-    /// <c>sorted(os.walk(folder))</c> then <c>sorted(files)</c>: by folder path, then by file name.</summary>
-    private static IEnumerable<string> ImagesBelow(string folder) =>
-        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Where(f => Extensions.Contains(System.IO.Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+    /// <c>sorted(os.walk(folder, followlinks=True))</c> then <c>sorted(files)</c>: by folder path, then by file name.
+    /// Symbolic links to folders are followed, but every real folder is walked once, so a link back to an ancestor
+    /// (a loop) adds nothing instead of recursing until the path is too long.</summary>
+    private static IEnumerable<string> ImagesBelow(string folder)
+    {
+        var files = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<(string Path, string Real)>();
+        pending.Push((folder, RealPath(folder, null)));
+        while (pending.Count > 0)
+        {
+            var (path, real) = pending.Pop();
+            if (!seen.Add(real)) continue;
+            foreach (string file in Directory.EnumerateFiles(path))
+                if (Extensions.Contains(System.IO.Path.GetExtension(file), StringComparer.OrdinalIgnoreCase)) files.Add(file);
+            foreach (string sub in Directory.EnumerateDirectories(path))
+                pending.Push((sub, RealPath(sub, System.IO.Path.Combine(real, System.IO.Path.GetFileName(sub)))));
+        }
+        return files
             .OrderBy(f => System.IO.Path.GetDirectoryName(f), StringComparer.Ordinal)
             .ThenBy(f => System.IO.Path.GetFileName(f), StringComparer.Ordinal);
+    }
+
+    /// <summary>The folder a path really is: a link's final target, else <paramref name="unlinked"/> (the parent's
+    /// real path plus the name), so two routes to one folder give one string.</summary>
+    private static string RealPath(string path, string? unlinked)
+    {
+        var info = new DirectoryInfo(path);
+        if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target)
+            return RealPath(target.FullName, null);
+        if (unlinked is not null) return unlinked;
+        // The root (or a link's target): resolve each ancestor that is itself a link.
+        string full = System.IO.Path.GetFullPath(path).TrimEnd(System.IO.Path.DirectorySeparatorChar);
+        string? parent = System.IO.Path.GetDirectoryName(full);
+        return parent is null || parent == full ? full : System.IO.Path.Combine(RealPath(parent, null), System.IO.Path.GetFileName(full));
+    }
 }

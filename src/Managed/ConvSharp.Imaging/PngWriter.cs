@@ -27,6 +27,9 @@ public static class PngWriter
         else throw new ArgumentException($"PngWriter.Write needs a [C, H, W] or [H, W] tensor, but got [{string.Join(", ", s)}].", nameof(image));
     }
 
+    /// <summary>The most pixels a grid may have: 2^29 (2 GiB of RGBA).</summary>
+    public const long MaxPixels = 1L << 29;
+
     /// <summary>Writes <paramref name="count"/> NCHW images as one grid, row by row, <paramref name="columns"/>
     /// per row, as torchvision's <c>make_grid</c> lays them out (black padding between and around tiles).</summary>
     /// <param name="path">The PNG file to write (replaced if it exists).</param>
@@ -53,8 +56,15 @@ public static class PngWriter
             throw new ArgumentException($"{count} images of {channels}×{height}×{width} need {count * tile} values, but {nchw.Length} were given.", nameof(nchw));
 
         int across = Math.Min(columns, count), down = (count + across - 1) / across;
+        long gridHeight = down * ((long)height * scale + padding) + padding, gridWidth = across * ((long)width * scale + padding) + padding;
+        // SkiaSharp encodes images of at most 2^29 pixels (and int sides); a larger grid is refused by its numbers
+        // before the pixel buffer is allocated, rather than wrapping around.
+        if (gridHeight * gridWidth > MaxPixels)
+            throw new ArgumentException(
+                $"A grid of {count} images of {height}×{width} at scale {scale} ({columns} columns) would be {gridWidth}×{gridHeight} pixels, " +
+                $"more than the {MaxPixels} pixels a PNG written here may have; use a smaller scale.", nameof(scale));
         int tileH = height * scale, tileW = width * scale;
-        int gridH = down * (tileH + padding) + padding, gridW = across * (tileW + padding) + padding;
+        int gridH = (int)gridHeight, gridW = (int)gridWidth;
         int bytesPerPixel = channels == 1 ? 1 : 4;
         byte[] pixels = new byte[(long)gridH * gridW * bytesPerPixel];
         if (channels == 3) for (int i = 3; i < pixels.Length; i += 4) pixels[i] = 255;  // opaque

@@ -35,16 +35,27 @@ internal static class Guard
     {
         if (shape.Length == 0) return 1;  // a scalar
         long count = 1;
+        bool tooLarge = false;
         for (int i = 0; i < shape.Length; i++)
         {
             if (shape[i] < 1)
                 throw new ArgumentException(
                     $"Shape {Format(shape)} has dimension {i} = {shape[i]}; every dimension must be at least 1.", name);
-            count = checked(count * shape[i]);
+            // Once past one buffer's capacity the exact product no longer matters (and would overflow a long).
+            if (!tooLarge) count *= shape[i];
+            tooLarge |= count > Array.MaxLength;
         }
-        if (count > Array.MaxLength)
-            throw new ArgumentException($"Shape {Format(shape)} holds {count} elements, more than one buffer can hold ({Array.MaxLength}).", name);
+        if (tooLarge)
+            throw new ArgumentException($"Shape {Format(shape)} holds {ElementCount(shape)} elements, more than one buffer can hold ({Array.MaxLength}).", name);
         return count;
+    }
+
+    /// <summary>The exact product of the dimensions, as text (it may exceed a long).</summary>
+    internal static string ElementCount(ReadOnlySpan<int> shape)
+    {
+        System.Numerics.BigInteger product = 1;
+        foreach (int d in shape) product *= d;
+        return product.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>PyTorch's way of printing a shape: [2, 3, 5].</summary>

@@ -36,6 +36,10 @@ public partial class Tensor
         GradFn?.Retain(this);
     }
 
+    /// <summary>An intermediate no caller holds (a tensor a <see cref="NN.Sequential"/> passed between two children):
+    /// the Backward that runs through it disposes it when it is done.</summary>
+    internal bool FreeAfterBackward { get; set; }
+
     /// <summary>True when no recorded op made this tensor (user data, parameters).</summary>
     public bool IsLeaf => GradFn is null;
 

@@ -114,7 +114,7 @@ public class ImageFolderTests
         Assert.Equal(["garbage.png", "good.png", "truncated.png"], folder.Samples.Select(s => Path.GetFileName(s.Path)));
 
         var e = Assert.Throws<InvalidDataException>(() => folder.Load(0));
-        Assert.StartsWith($"'{dir.File("a/garbage.png")}' is not an image SkiaSharp can decode", e.Message);
+        Assert.StartsWith($"'{dir.File("a/garbage.png")}' is not a PNG, JPEG, BMP, GIF or WebP image (its first bytes are 0102030405060708)", e.Message);
         e = Assert.Throws<InvalidDataException>(() => folder.LoadBytes(2));
         Assert.StartsWith($"'{dir.File("a/truncated.png")}' could not be decoded", e.Message);
         Assert.Equal(16, folder.Load(1).Width);

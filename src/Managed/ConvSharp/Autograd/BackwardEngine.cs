@@ -110,11 +110,15 @@ internal sealed class BackwardEngine
         }
         if (starts.Count == 0) return;
 
+        List<Tensor>? finished = null;
         List<Node> order = TopologicalOrder(starts);
         LeafHooks? hooks = Tensor.s_hookedLeaves > 0 ? LeafHooks.For(order) : null;
         foreach (Node node in order)
         {
             Tensor[] inputs = node.Inputs;
+            if (!retainGraph)
+                foreach (Tensor input in inputs)
+                    if (input.FreeAfterBackward) (finished ??= []).Add(input);
             if (!_pending.Remove(node, out Tensor? grad))  // no gradient reached it
             {
                 hooks?.Ran(node, inputs, reached: false);
@@ -144,6 +148,8 @@ internal sealed class BackwardEngine
             if (!retainGraph) node.Free();
         }
         foreach (Tensor orphan in _pending.Values) orphan.Dispose();
+        // Every node that could read them has run: the graph's own intermediates go back to the pool now.
+        if (finished is not null) foreach (Tensor t in finished) t.Dispose();
     }
 
     /// <summary>The buffer input <paramref name="input"/>'s gradient accumulates in: its own Grad for a leaf

@@ -40,9 +40,15 @@ internal readonly record struct ConvGeometry
                 $"{(context is null ? "" : context + ": ")}The kernel {kh}x{kw} with dilation {dh}x{dw} spans {spanH}x{spanW}, larger than the padded input " +
                 $"{paddedH}x{paddedW} (input {h}x{w}, padding {ph}x{pw}).");
         (N, C, H, W, KH, KW, SH, SW, PH, PW, DH, DW, Groups) = (n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, groups);
-        OH = (int)((paddedH - spanH) / sh + 1);
-        OW = (int)((paddedW - spanW) / sw + 1);
-        _ = checked(ColumnRows * ColumnCols);
+        long oh = (paddedH - spanH) / sh + 1, ow = (paddedW - spanW) / sw + 1;
+        // An output plane (and one image's column matrix) must fit one buffer: a padding of int.MaxValue is refused
+        // here, by name, rather than wrapping around into a negative size that only the native checks notice.
+        if (oh > Array.MaxLength || ow > Array.MaxLength || oh * ow > Array.MaxLength || (double)n * c * kh * kw * oh * ow > long.MaxValue)
+            throw new ArgumentException(
+                $"The input {h}x{w} with padding {ph}x{pw}, kernel {kh}x{kw}, stride {sh}x{sw} and dilation {dh}x{dw} gives an output of " +
+                $"{oh}x{ow} positions per image, too large for one buffer ({Array.MaxLength} floats).");
+        OH = (int)oh;
+        OW = (int)ow;
     }
 
     /// <summary>The same window over <paramref name="n"/> images (a worker's share of the batch).</summary>

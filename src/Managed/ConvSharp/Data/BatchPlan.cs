@@ -46,7 +46,7 @@ internal sealed class BatchPlan
         }
 
         int batches = 0;
-        foreach (int size in bucketSizes) batches += dropLast ? size / batchSize : (size + batchSize - 1) / batchSize;
+        foreach (int size in bucketSizes) batches += dropLast ? size / batchSize : (int)(((long)size + batchSize - 1) / batchSize);
         var starts = new int[batches];
         var lengths = new int[batches];
         var buckets = new int[batches];
@@ -54,11 +54,11 @@ internal sealed class BatchPlan
         for (int b = 0; b < bucketCount; b++)
         {
             int size = bucketSizes[b];
-            for (int s = 0; s < size; s += batchSize)
+            for (long s = 0; s < size; s += batchSize)
             {
-                int length = Math.Min(batchSize, size - s);
+                int length = (int)Math.Min(batchSize, size - s);
                 if (length < batchSize && dropLast) break;
-                (starts[k], lengths[k], buckets[k]) = (offset + s, length, b);
+                (starts[k], lengths[k], buckets[k]) = (offset + (int)s, length, b);
                 k++;
             }
             offset += size;

@@ -49,7 +49,7 @@ public static class Cifar10
         var counts = new int[files.Length];
         for (int f = 0; f < files.Length; f++)
         {
-            long length = new FileInfo(files[f]).Length;
+            long length = IO.RegularFile.Check(files[f], "CIFAR-10 batch");
             if (length == 0 || length % RecordLength != 0)
                 throw new InvalidDataException(
                     $"{files[f]} ({length} bytes): a CIFAR-10 binary batch is a run of {RecordLength}-byte records (1 label byte + " +
@@ -67,7 +67,7 @@ public static class Cifar10
         byte[] chunk = new byte[RecordLength * Math.Min(256, counts.Max())];  // no more than the largest file needs
         for (int f = 0; f < files.Length; f++)
         {
-            using var file = new FileStream(files[f], FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+            using var file = IO.RegularFile.OpenRead(files[f], "CIFAR-10 batch");
             for (int done = 0; done < counts[f];)
             {
                 int n = Math.Min(256, counts[f] - done);
@@ -94,7 +94,9 @@ public static class Cifar10
     {
         string path = Path.Combine(directory, "batches.meta.txt");
         if (!File.Exists(path)) return null;
-        string[] names = [.. File.ReadAllLines(path).Select(l => l.Trim()).Where(l => l.Length > 0)];
+        // 64 KiB: room for thousands of class names, and a bound on what a stray device or huge file can cost.
+        string text = System.Text.Encoding.UTF8.GetString(IO.RegularFile.ReadAllBytes(path, 1 << 16, "CIFAR-10 class list"));
+        string[] names = [.. text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0)];
         return names.Length > 0 ? names : throw new InvalidDataException($"{path} lists no class names.");
     }
 }

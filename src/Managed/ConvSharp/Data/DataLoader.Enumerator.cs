@@ -33,7 +33,10 @@ public sealed partial class DataLoader
             }
             _queue = new BlockingCollection<(Tensor, Tensor)>(boundedCapacity: 1);
             _cancel = new CancellationTokenSource();
-            _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // The worker's batches belong to no scope until the consumer's next scope adopts them: the caller's
+            // current scope (which flows with the ExecutionContext) must not follow it onto the worker.
+            using (ExecutionContext.SuppressFlow())
+                _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
         public (Tensor Images, Tensor Labels) Current => _current;

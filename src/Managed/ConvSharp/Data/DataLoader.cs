@@ -70,7 +70,17 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
         }
         _bucketShapes = [.. shapes];
         _bucketSizes = [.. sizes];
-        foreach (int size in _bucketSizes) BatchCount += dropLast ? size / batchSize : (size + batchSize - 1) / batchSize;
+        foreach (ImageShape shape in _bucketShapes)
+        {
+            // A batch is one buffer of batchSize samples: refuse a size that cannot be one, by its numbers, before the
+            // batch arithmetic below (size + batchSize - 1) can wrap around.
+            long sample = (long)shape.Channels * shape.Height * shape.Width;
+            if ((double)batchSize * sample > Array.MaxLength)
+                throw new ArgumentException(
+                    $"batchSize {batchSize} of samples {shape.Channels}x{shape.Height}x{shape.Width} ({sample} floats each) needs " +
+                    $"{(double)batchSize * sample:0} floats per batch, more than one buffer can hold ({Array.MaxLength}).", nameof(batchSize));
+        }
+        foreach (int size in _bucketSizes) BatchCount += dropLast ? size / batchSize : (int)(((long)size + batchSize - 1) / batchSize);
     }
 
     /// <summary>The dataset batches come from.</summary>

@@ -34,7 +34,7 @@ public static class IdxFile
     private static (byte[] Data, int[] Dims) Read(string path, int expectedMagic, string kind)
     {
         Guard.NotNull(path);
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 16);
+        using var file = IO.RegularFile.OpenRead(path, "IDX file");
         long fileLength = file.Length;
         Span<byte> probe = stackalloc byte[2];
         bool gzip = file.Read(probe) == 2 && probe[0] == 0x1f && probe[1] == 0x8b;

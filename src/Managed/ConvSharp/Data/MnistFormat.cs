@@ -13,7 +13,8 @@ internal static class MnistFormat
         foreach (string candidate in new[] { name + ".gz", name })
         {
             string path = Path.Combine(directory, candidate);
-            if (File.Exists(path)) return path;
+            // A directory under the file's name is found too, so the loader refuses it by name instead of "not found".
+            if (File.Exists(path) || Directory.Exists(path)) return path;
         }
         return null;
     }

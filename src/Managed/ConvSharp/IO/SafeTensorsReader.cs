@@ -31,6 +31,7 @@ internal sealed class SafeTensorsReader : IDisposable
     /// <summary>Opens <paramref name="path"/> and reads and checks its header; the file stays open until Dispose.</summary>
     public static SafeTensorsReader Open(string path)
     {
+        RegularFile.Check(path, "safetensors file");
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {

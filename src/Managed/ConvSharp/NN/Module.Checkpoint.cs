@@ -79,6 +79,31 @@ public abstract partial class Module
         }
     }
 
+    /// <summary>The first parameter or buffer (in <see cref="StateDict"/> order) holding NaN or ±infinity: its name,
+    /// the flat index of the first such element and its value; null when every value is finite.</summary>
+    public (string Name, long Index, float Value)? FirstNonFinite()
+    {
+        foreach (var (name, tensor) in StateDict())
+        {
+            float[]? copy = tensor.Device == Device.Cpu ? null : tensor.ToArray();
+            ReadOnlySpan<float> values = copy ?? tensor.AsSpan();
+            for (int i = 0; i < values.Length; i++)
+                if (!float.IsFinite(values[i])) return (name, i, values[i]);
+        }
+        return null;
+    }
+
+    /// <summary>Throws unless every parameter and buffer is finite: a training loop calls it before writing a
+    /// checkpoint, so a diverged run cannot leave a file of NaN weights behind.</summary>
+    /// <exception cref="ArithmeticException">A parameter or buffer holds NaN or infinity; the message names it.</exception>
+    public void EnsureFinite()
+    {
+        if (FirstNonFinite() is var (name, index, value))
+            throw new ArithmeticException(
+                $"Parameter {name} holds {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} (element {index}); " +
+                "a checkpoint of non-finite weights is not written.");
+    }
+
     private static bool SameShape(ReadOnlySpan<long> file, ReadOnlySpan<int> model)
     {
         if (file.Length != model.Length) return false;

@@ -30,6 +30,14 @@ public abstract partial class Module : IDisposable
         return output;
     }
 
+    /// <summary>Whether this module or any module below it has a forward hook (which may keep an output).</summary>
+    internal bool HasForwardHooksBelow()
+    {
+        if (_forwardHooks.Count > 0) return true;
+        foreach (var (_, child) in _children) if (child.HasForwardHooksBelow()) return true;
+        return false;
+    }
+
     /// <summary>The module's computation (PyTorch's <c>forward</c>). Subclasses override this; callers call <see cref="Forward"/>.</summary>
     protected abstract Tensor ForwardCore(Tensor input);
 

@@ -30,8 +30,24 @@ public sealed class Sequential : Module
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input)
     {
+        // The tensors passed between children are this forward's own: no caller ever sees them. Without a graph
+        // each is freed as soon as the next child has read it; with one, Backward frees it once it is done, so a
+        // loop that disposes nothing (no using, no Tensor.Scope) still returns its activations to the pool at
+        // once instead of at the next GC. A child with forward hooks anywhere below it may have handed its output
+        // to user code, so that output is left alone.
         Tensor x = input;
-        foreach (Module m in _modules) x = m.Forward(x);
+        bool freeable = false;
+        foreach (Module m in _modules)
+        {
+            Tensor previous = x;
+            x = m.Forward(x);
+            if (freeable && !ReferenceEquals(previous, x) && !ReferenceEquals(previous, input))
+            {
+                if (previous.GradFn is null && !previous.RequiresGrad) previous.Dispose();
+                else previous.FreeAfterBackward = true;
+            }
+            freeable = !m.HasForwardHooksBelow();
+        }
         return x;
     }
 }

@@ -109,29 +109,39 @@ public partial class Tensor
                     break;
                 case BinaryOp.Maximum:
                 case BinaryOp.Minimum:
-                    // The winner takes the gradient; a wins ties (and NaNs).
-                    using (var aWins = op == BinaryOp.Maximum ? Binary(BinaryOp.Maximum, a, b, "Mask") : Binary(BinaryOp.Minimum, a, b, "Mask"))
-                    using (var maskA = MaskEqual(aWins, a))
+                {
+                    // PyTorch's rule (derivatives.yaml): a tie splits the gradient in half, the loser gets none, and a NaN
+                    // (neither larger, smaller nor equal) gives both sides the whole gradient.
+                    using var equal = Mask(BinaryOp.EqualMask, a, b, shape);
+                    using var aLoses = op == BinaryOp.Maximum ? Mask(BinaryOp.GreaterMask, b, a, shape) : Mask(BinaryOp.GreaterMask, a, b, shape);
+                    using var bLoses = op == BinaryOp.Maximum ? Mask(BinaryOp.GreaterMask, a, b, shape) : Mask(BinaryOp.GreaterMask, b, a, shape);
+                    using var half = equal * 0.5f;
+                    if (da is not null)
                     {
-                        da?.AddReducedProduct(BinaryOp.Mul, g, maskA, 1f);
-                        if (db is not null)
-                        {
-                            using var maskB = 1f - maskA;
-                            db.AddReducedProduct(BinaryOp.Mul, g, maskB, 1f);
-                        }
+                        using var keep = 1f - half;
+                        using var weight = keep - aLoses;
+                        da.AddReducedProduct(BinaryOp.Mul, g, weight, 1f);
+                    }
+                    if (db is not null)
+                    {
+                        using var keep = 1f - half;
+                        using var weight = keep - bLoses;
+                        db.AddReducedProduct(BinaryOp.Mul, g, weight, 1f);
                     }
                     break;
+                }
                 default:
                     throw new NotSupportedException($"No backward for {op}.");
             }
         });
     }
 
-    /// <summary>1 where a == b (broadcast to a's shape), else 0. No gradient.</summary>
-    private static Tensor MaskEqual(Tensor a, Tensor b)
+    /// <summary>A 0/1 mask of <paramref name="op"/> (GreaterMask, EqualMask) over x and y broadcast to <paramref name="shape"/>. No gradient.</summary>
+    private static Tensor Mask(BinaryOp op, Tensor x, Tensor y, int[] shape)
     {
-        var mask = Allocate(a.Device, a._shape, zero: false);
-        a.Kernels.Elementwise(BinaryOp.EqualMask, a._shape, mask.Contiguous(), a.Contiguous(), new(b.Data, Shapes.BroadcastStrides(b._shape, a._shape)));
+        var mask = Allocate(x.Device, shape, zero: false);
+        x.Kernels.Elementwise(op, shape, mask.Contiguous(), new(x.Data, Shapes.BroadcastStrides(x._shape, shape)),
+            new(y.Data, Shapes.BroadcastStrides(y._shape, shape)));
         return mask;
     }
 

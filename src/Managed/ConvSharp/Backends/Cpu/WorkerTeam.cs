@@ -33,7 +33,10 @@ internal sealed class WorkerTeam
         {
             _wake[h] = new SemaphoreSlim(0);
             int index = h;
-            new Thread(() => HelperLoop(index)) { IsBackground = true, Name = $"ConvSharp worker {h}" }.Start();
+            // Started without the creator's ExecutionContext: these threads live for the process, not for the
+            // Tensor.Scope (or other async-local state) that happened to be current when the team was made.
+            using (ExecutionContext.SuppressFlow())
+                new Thread(() => HelperLoop(index)) { IsBackground = true, Name = $"ConvSharp worker {h}" }.Start();
         }
     }
 
