@@ -1,4 +1,4 @@
-/* cs_conv.h: convolution-specific kernels (transposed convolution, upsampling). Included by convsharp_native.h; same conventions (CS_API, status codes). */
+/* cs_conv.h: the direct convolution kernels and upsampling. Included by convsharp_native.h; same conventions (CS_API, status codes). */
 #ifndef CS_CONV_H
 #define CS_CONV_H
 
@@ -22,7 +22,8 @@ enum { CS_UPSAMPLE_NEAREST = 0, CS_UPSAMPLE_BILINEAR = 1 };
  * into `parts` even shares (images, or bands of output rows when there are fewer images than parts) and compute
  * share `part`: callers run the parts on different threads with their own scratch (and, for dw, their own
  * accumulator). scratch holds cs_conv_direct_scratch(g, k, parts) floats. Forward writes y (plus bias when not
- * NULL); the gradients are ADDED into dw and dx. Planes past 2^30 floats are refused (CS_E_RANGE). */
+ * NULL); the gradients are ADDED into dw and dx. Tap offsets are int32: an image whose zero-padded input
+ * (C·(H + 2·PH)·(W + 2·PW)) or padded output gradient exceeds INT32_MAX / 2 floats is refused (CS_E_RANGE). */
 CS_API int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k, int64_t parts);
 CS_API int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
                                   const float* bias, float* y, float* scratch, int64_t part, int64_t parts);

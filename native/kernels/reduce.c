@@ -3,9 +3,7 @@
 #include <math.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 
-CS_MULTIVERSION
 int32_t cs_max_along_f32(int64_t outer, int64_t n, int64_t inner, const float* x, float* values, float* indices)
 {
     if (!x || !values || !indices) return CS_E_NULL;

@@ -4,7 +4,6 @@
 #include <stdlib.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 
 /* Where output coordinate o samples the input (PyTorch's area_pixel_compute_source_index). */
 static inline float source(int64_t o, float scale, int32_t align_corners, int32_t cubic_like_linear)
@@ -43,7 +42,6 @@ static int32_t check(int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t o
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_upsample_f32(int32_t mode, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
                         float scale_h, float scale_w, int32_t align_corners, const float* x, float* y, int32_t backward)
 {

@@ -189,7 +189,7 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
         Length(y, x.Length, nameof(y));
-        if ((uint)op > (uint)UnaryOp.Affine) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
         Context.Run("cs_unary", x.Length, (int)op, x.Length, x, y, alpha, beta);
     }
 
@@ -198,7 +198,7 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         Length(y, x.Length, nameof(y));
         Length(dy, x.Length, nameof(dy));
         Length(dx, x.Length, nameof(dx));
-        if ((uint)op > (uint)UnaryOp.Affine) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
         Context.Run("cs_unary_backward", x.Length, (int)op, x.Length, x, y, dy, dx, alpha, beta);
     }
 
