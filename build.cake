@@ -349,7 +349,7 @@ RunTarget(target);
 const string KernelTestFilter =
     "FullyQualifiedName~ConvDirectTests|FullyQualifiedName~PoolingKernelTests|FullyQualifiedName~PoolingSimdTests|" +
     "FullyQualifiedName~PoolingTests|FullyQualifiedName~ElementwiseTests|FullyQualifiedName~LargePassTests|" +
-    "FullyQualifiedName~OptimizerTests|FullyQualifiedName~DropoutTests|" +
+    "FullyQualifiedName~OptimizerTests|FullyQualifiedName~SiluHardswishTests|FullyQualifiedName~DropoutTests|" +
     "FullyQualifiedName~LossTests|FullyQualifiedName~SoftmaxTests|FullyQualifiedName~BatchNormTests|" +
     "FullyQualifiedName~Im2ColTests|FullyQualifiedName~NativeLoadingTests";
 

@@ -77,11 +77,14 @@ CS_DEVICE float cs_unary_forward(int op, float x, float alpha, float beta)
     case CS_U_POW: return CS_POWF(x, alpha);
     case CS_U_CLAMP: { float v = x < alpha ? alpha : x; return v > beta ? beta : v; }
     case CS_U_AFFINE: return alpha * x + beta;
+    case CS_U_SILU: return x * cs_fast_sigmoid(x);
+    case CS_U_HARDSWISH: return x <= -3.0f ? 0.0f : x >= 3.0f ? x : x * (x + 3.0f) * (1.0f / 6.0f);
     default: return 0.0f;
     }
 }
 
-/* dy·f'(x), the term a backward adds into dx; y = f(x) is given for the ops whose derivative is cheaper from it. */
+/* dy·f'(x), the term a backward adds into dx; y = f(x) is given for the ops whose derivative is cheaper from it.
+ * Hardswish takes PyTorch's one-sided values at the kinks: 0 below −3, x/3 + ½ on [−3, 3], 1 above. */
 CS_DEVICE float cs_unary_backward_term(int op, float x, float y, float dy, float alpha, float beta)
 {
     switch (op) {
@@ -103,6 +106,8 @@ CS_DEVICE float cs_unary_backward_term(int op, float x, float y, float dy, float
     case CS_U_POW: return dy * alpha * CS_POWF(x, alpha - 1.0f);
     case CS_U_CLAMP: return x >= alpha && x <= beta ? dy : 0.0f;
     case CS_U_AFFINE: return alpha * dy;
+    case CS_U_SILU: { float s = cs_fast_sigmoid(x); return dy * s * (1.0f + x * (1.0f - s)); }
+    case CS_U_HARDSWISH: return x < -3.0f ? 0.0f : x <= 3.0f ? dy * (x * (1.0f / 3.0f) + 0.5f) : dy;
     default: return 0.0f;
     }
 }

@@ -30,6 +30,10 @@ internal enum UnaryOp
     Clamp,
     /// <summary>alpha·x + beta.</summary>
     Affine,
+    /// <summary>x·σ(x).</summary>
+    Silu,
+    /// <summary>x·relu6(x + 3)/6.</summary>
+    Hardswish,
 }
 
 /// <summary>One operand of <see cref="IKernels.Elementwise"/>: storage plus an element stride per
