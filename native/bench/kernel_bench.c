@@ -1,7 +1,10 @@
 /* Single-thread timing of the element-wise, pooling and optimizer kernels (the per-ISA loops):
  *   gcc -O2 -Inative/include native/bench/kernel_bench.c -Lartifacts/native/linux-x64 -lconvsharp_native -o /tmp/kernel_bench
  *   LD_LIBRARY_PATH=artifacts/native/linux-x64 [CONVSHARP_ISA=sse2] /tmp/kernel_bench
- * Prints the median of 15 runs of each kernel in ns per element (per output element for the pools). */
+ * Prints the median of 15 runs of each kernel in ns per element (per output element for the pools).
+ *   [CONVSHARP_ISA=...] valgrind --tool=callgrind /tmp/kernel_bench WHICH REPS
+ * runs kernel WHICH (0-7, in the order printed) REPS times untimed, for instruction counts that do not depend on
+ * the machine's load. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -32,12 +35,17 @@ static void run(int which)
     }
 }
 
-int main(void)
+int main(int argc, char** argv)
 {
     const char* names[] = {"relu", "tanh", "sigmoid", "tanh backward", "add", "maxpool 2x2s2", "avgpool 2x2s2", "adam step"};
     const double elems[] = {N, N, N, N, N, 64 * 14 * 14, 64 * 14 * 14, N};
     for (int i = 0; i < N; i++) { x[i] = (float)rand() / RAND_MAX * 8 - 4; dy[i] = (float)rand() / RAND_MAX; y[i] = 0.5f; }
     printf("kernels: %s\n", cs_kernel_isa());
+    if (argc == 3) {
+        const int which = atoi(argv[1]), reps = atoi(argv[2]);
+        for (int r = 0; r < reps; r++) run(which);
+        return 0;
+    }
     for (int which = 0; which < 8; which++) {
         double times[15];
         for (int r = 0; r < 15; r++) {
