@@ -7,14 +7,14 @@ internal sealed unsafe partial class CpuKernels
         KernelChecks.Length(x, g.Planes * g.H * g.W, nameof(x));
         KernelChecks.Length(y, g.Planes * g.OH * g.OW, nameof(y));
         Interop.Native.Check(Interop.Native.Upsample(g.Bilinear ? 1 : 0, g.Planes, g.H, g.W, g.OH, g.OW, g.ScaleH, g.ScaleW,
-            g.AlignCorners ? 1 : 0, Pointer(x), Pointer(y), 0), "cs_upsample_f32");
+            g.AlignCorners ? 1 : 0, Pointer(x), Pointer(y)), "cs_upsample_f32");
     }
 
     public void UpsampleBackward(in UpsampleGeometry g, BufferSlice dy, BufferSlice dx)
     {
         KernelChecks.Length(dy, g.Planes * g.OH * g.OW, nameof(dy));
         KernelChecks.Length(dx, g.Planes * g.H * g.W, nameof(dx));
-        Interop.Native.Check(Interop.Native.Upsample(g.Bilinear ? 1 : 0, g.Planes, g.H, g.W, g.OH, g.OW, g.ScaleH, g.ScaleW,
-            g.AlignCorners ? 1 : 0, Pointer(dy), Pointer(dx), 1), "cs_upsample_f32");
+        Interop.Native.Check(Interop.Native.UpsampleBackward(g.Bilinear ? 1 : 0, g.Planes, g.H, g.W, g.OH, g.OW, g.ScaleH, g.ScaleW,
+            g.AlignCorners ? 1 : 0, Pointer(dy), Pointer(dx)), "cs_upsample_backward_f32");
     }
 }
