@@ -8,7 +8,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.WriteLine($"OpenBLAS core: {Blas.CoreName}; {Blas.Config}; ConvSharp kernels: {Blas.KernelIsa}; " +
+        Console.WriteLine($"OpenBLAS core: {Blas.CoreName}; {Blas.Config}; ConvSharp kernels: {NativeKernels.Isa}; " +
                           $"TorchSharp {typeof(TorchSharp.torch).Assembly.GetName().Version}, {Environment.ProcessorCount} cores");
         if (args.Length > 0 && args[0] == "epoch") return EpochComparison.Run(args[1..]);
         if (args.Length > 0 && args[0] == "steps") return StepTiming.Steps(args[1..]);

@@ -12,10 +12,13 @@
 
 #include <stdint.h>
 
+/* The per-ISA instantiations of the kernels define CS_API as hidden first (see kernels/cs_isa.h). */
+#ifndef CS_API
 #if defined(_WIN32)
 #define CS_API __declspec(dllexport)
 #else
 #define CS_API __attribute__((visibility("default")))
+#endif
 #endif
 
 #ifdef __cplusplus
@@ -63,14 +66,13 @@ CS_API int32_t cs_col2im_image_f32(const float* col, int64_t ld_col, int64_t col
 
 #define CS_MAX_DIMS 8
 
-/* Binary ops of cs_elementwise_f32. */
-enum {
-    CS_EW_ADD = 0, CS_EW_SUB, CS_EW_MUL, CS_EW_DIV, CS_EW_POW, CS_EW_MAXIMUM, CS_EW_MINIMUM,
-    CS_EW_COPY_A,   /* a alone; b may be null: copies, permutes, expands, sums to a shape */
-    CS_EW_GT_MASK,  /* 1 where a > b, else 0 */
-    CS_EW_EQ_MASK,  /* 1 where a == b, else 0 */
-    CS_EW_COUNT
-};
+/* The binary ops of cs_elementwise_f32 (CS_EW_ADD, ...) and the unary maps of cs_unary_f32 (CS_U_NEG, ...),
+ * defined once for C, OpenCL C and the C# enums in ops.def. */
+#include "../kernels/shared/ops.def"
+
+/* The value of one op of an enum of ops.def by its C# name: enum_name "BinaryOp" or "UnaryOp", value_name e.g.
+ * "LeakyRelu"; value_name NULL asks for the number of values. -1 when either name is unknown. */
+CS_API int32_t cs_enum_value(const char* enum_name, const char* value_name);
 
 /* out[i] = (accumulate ? out[i] : 0) + alpha * (a[i] op b[i]) over an ndim-dimensional index space
  * of the given shape; each operand has its own element strides (0 repeats a value along a
@@ -80,18 +82,6 @@ CS_API int32_t cs_elementwise_f32(int32_t op, int32_t ndim, const int64_t* shape
                                   const float* a, const int64_t* a_strides,
                                   const float* b, const int64_t* b_strides,
                                   float alpha, int32_t accumulate);
-
-/* Unary maps of cs_unary_f32; alpha and beta are their parameters where they have any. */
-enum {
-    CS_U_NEG = 0, CS_U_EXP, CS_U_LOG, CS_U_SQRT, CS_U_ABS, CS_U_RELU, CS_U_SIGMOID, CS_U_TANH,
-    CS_U_GELU,        /* exact (erf) form */
-    CS_U_ELU,         /* alpha */
-    CS_U_LEAKY_RELU,  /* alpha = negative slope */
-    CS_U_POW,         /* x ^ alpha */
-    CS_U_CLAMP,       /* to [alpha, beta] */
-    CS_U_AFFINE,      /* alpha * x + beta */
-    CS_U_COUNT
-};
 
 /* y = f(x), n contiguous elements; y may alias x. */
 CS_API int32_t cs_unary_f32(int32_t op, int64_t n, const float* x, float* y, float alpha, float beta);
@@ -104,8 +94,6 @@ CS_API int32_t cs_unary_backward_f32(int32_t op, int64_t n, const float* x, cons
 /* values[o, i] = max_j x[o, j, i]; indices[o, i] = the first such j, as a float (exact below 2^24).
  * NaN counts as the maximum. */
 CS_API int32_t cs_max_along_f32(int64_t outer, int64_t n, int64_t inner, const float* x, float* values, float* indices);
-/* dx[o, indices[o, i], i] += g[o, i]. */
-CS_API int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, const float* g, const float* indices, float* dx);
 
 /* Op families keep their entry points in headers of their own, all part of this public header. */
 #include "cs_conv.h"
@@ -121,8 +109,10 @@ CS_API int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, c
  *   openblas_get_corename, openblas_get_config.
  * Everything else of OpenBLAS stays hidden, so it cannot clash with another BLAS in the process. */
 
-/* The instruction set the multi-versioned kernels picked on this CPU: "avx512f", "avx2" or "default". */
-CS_API const char* cs_native_isa(void);
+/* The instruction set the kernels run with, chosen once at the first call: "avx512" (AVX-512F), "avx2"
+ * (AVX2 + FMA) or "sse2" on x86-64, "generic" elsewhere. The environment variable CONVSHARP_ISA=sse2|avx2|avx512
+ * lowers it; a value above what the CPU (and OS) support is clamped to the best supported one. */
+CS_API const char* cs_kernel_isa(void);
 /* What a path names, following symbolic links (stat): one of the CS_FILE_* values. Loaders refuse anything but a
  * regular file before opening it (a FIFO would block the open, a device would never end). */
 enum { CS_FILE_MISSING = 0, CS_FILE_REGULAR = 1, CS_FILE_DIRECTORY = 2, CS_FILE_FIFO = 3, CS_FILE_CHAR_DEVICE = 4,
@@ -132,7 +122,7 @@ CS_API int32_t cs_file_kind(const char* path);
 /* ABI version of this library; the managed side refuses a mismatch. */
 CS_API int32_t cs_native_abi_version(void);
 
-#define CS_NATIVE_ABI_VERSION 2
+#define CS_NATIVE_ABI_VERSION 3
 
 #ifdef __cplusplus
 }

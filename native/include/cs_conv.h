@@ -1,4 +1,4 @@
-/* cs_conv.h: convolution-specific kernels (transposed convolution, upsampling). Included by convsharp_native.h; same conventions (CS_API, status codes). */
+/* cs_conv.h: the direct convolution kernels and upsampling. Included by convsharp_native.h; same conventions (CS_API, status codes). */
 #ifndef CS_CONV_H
 #define CS_CONV_H
 
@@ -22,7 +22,8 @@ enum { CS_UPSAMPLE_NEAREST = 0, CS_UPSAMPLE_BILINEAR = 1 };
  * into `parts` even shares (images, or bands of output rows when there are fewer images than parts) and compute
  * share `part`: callers run the parts on different threads with their own scratch (and, for dw, their own
  * accumulator). scratch holds cs_conv_direct_scratch(g, k, parts) floats. Forward writes y (plus bias when not
- * NULL); the gradients are ADDED into dw and dx. Planes past 2^30 floats are refused (CS_E_RANGE). */
+ * NULL); the gradients are ADDED into dw and dx. Tap offsets are int32: an image whose zero-padded input
+ * (C·(H + 2·PH)·(W + 2·PW)) or padded output gradient exceeds INT32_MAX / 2 floats is refused (CS_E_RANGE). */
 CS_API int64_t cs_conv_direct_scratch(const cs_conv_geometry* g, int64_t k, int64_t parts);
 CS_API int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x, const float* w,
                                   const float* bias, float* y, float* scratch, int64_t part, int64_t parts);
@@ -34,10 +35,12 @@ CS_API int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t 
 /* Upsampling of P = N·C planes from H×W to OH×OW (each at most 65536) with PyTorch's source indices:
  * nearest src = min(floor(o·scale), in − 1); bilinear src = (o + ½)·scale − ½ clamped at 0, or o·scale with
  * align_corners. scale_h/scale_w are in/out (1/scale_factor when one was given; (in−1)/(out−1) with
- * align_corners). backward = 0: y[P, OH, OW] = up(x[P, H, W]); backward = 1: x is the output gradient
- * [P, OH, OW] and its adjoint is ADDED into y [P, H, W]. */
+ * align_corners). cs_upsample_f32: y[P, OH, OW] = up(x[P, H, W]); cs_upsample_backward_f32: the adjoint of the
+ * output gradient dy [P, OH, OW] is ADDED into dx [P, H, W]. */
 CS_API int32_t cs_upsample_f32(int32_t mode, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
-                               float scale_h, float scale_w, int32_t align_corners, const float* x, float* y, int32_t backward);
+                               float scale_h, float scale_w, int32_t align_corners, const float* x, float* y);
+CS_API int32_t cs_upsample_backward_f32(int32_t mode, int64_t planes, int64_t h, int64_t w, int64_t oh, int64_t ow,
+                                        float scale_h, float scale_w, int32_t align_corners, const float* dy, float* dx);
 
 #ifdef __cplusplus
 }

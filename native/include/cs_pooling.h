@@ -82,10 +82,6 @@ CS_API int32_t cs_fractional_max_pool2d_f32(const float* x, int64_t planes, int3
                                             int32_t kh, int32_t kw, int32_t oh, int32_t ow,
                                             const float* samples, float* y, int32_t* indices);
 
-/* The explicit-SIMD level of the fused max pools: 2 AVX-512F, 1 AVX2, 0 portable C only. cap >= 0 caps it
- * (so tests can run every path on one machine); cap < 0 only asks. Returns the level now in use. */
-CS_API int32_t cs_pool_simd_level(int32_t cap);
-
 #ifdef __cplusplus
 }
 #endif

@@ -7,7 +7,6 @@
 #include <math.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 #include "nn_common.h"
 
 /* Sum of n contiguous floats, in eight double lanes (vectorizable, and exact enough for the mean). */
@@ -50,7 +49,6 @@ NN_INLINE void sum_dy(const float* x, const float* dy, int64_t n, double mean, d
     *s_dyx += sb;
 }
 
-CS_MULTIVERSION
 int32_t cs_batchnorm_forward_f32(int64_t n, int64_t c, int64_t l, const float* x, const float* weight,
                                  const float* bias, float* running_mean, float* running_var,
                                  int32_t training, float momentum, float eps,
@@ -96,7 +94,6 @@ int32_t cs_batchnorm_forward_f32(int64_t n, int64_t c, int64_t l, const float* x
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_batchnorm_backward_f32(int64_t n, int64_t c, int64_t l, const float* x, const float* dy,
                                   const float* weight, const float* save_mean, const float* save_invstd,
                                   int32_t training, float* dx, float* dweight, float* dbias)

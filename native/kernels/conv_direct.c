@@ -1,4 +1,4 @@
-/* Direct stride-1 convolution as an implicit GEMM over a zero-padded plane (see cs_conv.h).
+/* Direct convolution (any stride, padding and dilation) as an implicit GEMM over a zero-padded plane (see cs_conv.h).
  *
  * Forward: each image is copied into xp [C, HP, WP] (HP = H + 2·PH, WP = W + 2·PW). Output position
  * q = oh·WP + ow of a "wide" output row reads tap (c, r, s) at xp[q + off], off = c·HP·WP + r·DH·WP + s·DW,
@@ -19,52 +19,17 @@
 #define CV 2   /* vectors of output channels per channel-vectorized tile */
 #define CHUNK_FLOATS 65536  /* images per weight-gradient pass: their padded planes fit about 256 KB */
 
-/* One instantiation of the tiles per instruction set. GCC's target_clones would give the AVX2 clone no
- * FMA, so each width gets its own target here and the choice is made once, at the first call. */
-#pragma GCC push_options
-#pragma GCC target("avx512f,fma")
+/* The tiles at this instantiation's vector width (the file is compiled once per instruction set, cs_isa.h). */
+#if defined(__AVX512F__)
 #define LANES 16
-#define SUFFIX avx512
-#include "conv_direct_body.h"
-#undef LANES
-#undef SUFFIX
-#pragma GCC pop_options
-
-#pragma GCC push_options
-#pragma GCC target("avx2,fma")
+#elif defined(__AVX2__)
 #define LANES 8
-#define SUFFIX avx2
-#include "conv_direct_body.h"
-#undef LANES
-#undef SUFFIX
-#pragma GCC pop_options
-
+#else
 #define LANES 4
-#define SUFFIX sse
+#endif
+#define SUFFIX simd
 #include "conv_direct_body.h"
-#undef LANES
-#undef SUFFIX
-
-typedef struct {
-    int64_t lanes, cb;  /* floats per vector; channels per channel-vectorized block */
-    void (*implicit_gemm)(const float*, const int32_t*, int64_t, const float*, const float*, int64_t, int64_t, float*);
-    void (*weight_gradient)(const float*, int64_t, const float*, int64_t, int64_t, int64_t, const int32_t*, int64_t, float*, int64_t);
-    void (*cv_gemm)(const float*, const int32_t*, const int32_t*, int64_t, const int32_t*, int64_t, const float*, const float*, int64_t,
-                    float*, int64_t, int);
-    void (*cv_weight_gradient)(const float*, int64_t, const float*, int64_t, int64_t, int64_t, const int32_t*, int64_t,
-                               const int32_t*, int64_t, float*, int64_t);
-} isa_kernels;
-
-static const isa_kernels* kernels(void)
-{
-    static const isa_kernels avx512 = {16, 32, implicit_gemm_avx512, weight_gradient_avx512, cv_gemm_avx512, cv_weight_gradient_avx512};
-    static const isa_kernels avx2 = {8, 16, implicit_gemm_avx2, weight_gradient_avx2, cv_gemm_avx2, cv_weight_gradient_avx2};
-    static const isa_kernels sse = {4, 8, implicit_gemm_sse, weight_gradient_sse, cv_gemm_sse, cv_weight_gradient_sse};
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return &avx512;
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return &avx2;
-    return &sse;
-}
+#define CHANNEL_BLOCK (CV * LANES)  /* channels per channel-vectorized block */
 
 typedef struct {
     int64_t N, C, H, W, K, KH, KW, SH, SW, PH, PW, DH, DW, OH, OW, R, Kp, Cp, Kc, Cc, P;
@@ -88,8 +53,7 @@ static int32_t make_layout(const cs_conv_geometry* g, int64_t k, int64_t parts, 
     if (g->n < 1 || g->c < 1 || g->h < 1 || g->w < 1 || g->kh < 1 || g->kw < 1 || k < 1 || parts < 1 ||
         g->sh < 1 || g->sw < 1 || g->ph < 0 || g->pw < 0 || g->dh < 1 || g->dw < 1)
         return CS_E_RANGE;
-    const isa_kernels* isa = kernels();
-    const int64_t lanes = isa->lanes;
+    const int64_t lanes = LANES;
     l->N = g->n; l->C = g->c; l->H = g->h; l->W = g->w; l->K = k; l->KH = g->kh; l->KW = g->kw;
     l->SH = g->sh; l->SW = g->sw; l->PH = g->ph; l->PW = g->pw; l->DH = g->dh; l->DW = g->dw;
     l->OH = cs_conv_out_size(g->h, g->kh, g->sh, g->ph, g->dh);
@@ -104,8 +68,8 @@ static int32_t make_layout(const cs_conv_geometry* g, int64_t k, int64_t parts, 
     l->cv_in = g->c >= lanes && k * g->kh * g->kw >= 32;
     l->Kp = round_up(k, KB);
     l->Cp = round_up(g->c, KB);
-    l->Kc = round_up(k, isa->cb);
-    l->Cc = round_up(g->c, isa->cb);
+    l->Kc = round_up(k, CHANNEL_BLOCK);
+    l->Cc = round_up(g->c, CHANNEL_BLOCK);
     l->HP = g->h + 2 * g->ph;
     l->WP = g->w + 2 * g->pw;
     l->Q = l->OH * l->WP;
@@ -244,8 +208,7 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
     int32_t st = make_layout(g, k, parts, &l);
     if (st != CS_OK) return st;
     if (part < 0 || part >= parts) return CS_E_RANGE;
-    const isa_kernels* isa = kernels();
-    const int64_t block = l.cv_out ? isa->cb : KB, Mp = l.cv_out ? l.Kc : l.Kp;
+    const int64_t block = l.cv_out ? CHANNEL_BLOCK : KB, Mp = l.cv_out ? l.Kc : l.Kp;
     float* wp = scratch;
     float* init = wp + Mp * l.R;
     float* rest = init + Mp;
@@ -263,7 +226,7 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
         for (int64_t u = u0; u < u1; u++) {
             const band b = prepare_band(&l, x, u, xp, off, pos);
             positions(b.r1 - b.r0, l.OW, l.OW, 1, b.n * k * l.P + b.r0 * l.OW, opos);
-            isa->cv_gemm(xp, pos, opos, (b.r1 - b.r0) * l.OW, off, l.R, wp, init, k, y, l.P, 0);
+            cv_gemm_simd(xp, pos, opos, (b.r1 - b.r0) * l.OW, off, l.R, wp, init, k, y, l.P, 0);
         }
         return CS_OK;
     }
@@ -284,7 +247,7 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
         for (int64_t c0 = n0; c0 < n1; c0 += l.chunk) {
             const int64_t count = min64(n1 - c0, l.chunk);
             for (int64_t i = 0; i < count; i++) pad_image(&l, x + (c0 + i) * CHW, xp + i * l.xlen);
-            isa->cv_gemm(xp, pos, opos, count * l.P, off, l.R, wp, init, k, y + c0 * k * l.P, l.P, 0);
+            cv_gemm_simd(xp, pos, opos, count * l.P, off, l.R, wp, init, k, y + c0 * k * l.P, l.P, 0);
         }
         return CS_OK;
     }
@@ -292,7 +255,7 @@ int32_t cs_conv_direct_f32(const cs_conv_geometry* g, int64_t k, const float* x,
     for (int64_t n = n0; n < n1; n++) {
         pad_image(&l, x + n * CHW, xp);
         float* yn = y + n * k * l.P;
-        isa->implicit_gemm(xp, off, l.R, wp, init, l.Kp / KB, l.Qr, out);
+        implicit_gemm_simd(xp, off, l.R, wp, init, l.Kp / KB, l.Qr, out);
         for (int64_t kk = 0; kk < k; kk++)
             for (int64_t i = 0; i < l.OH; i++)
                 memcpy(yn + (kk * l.OH + i) * l.OW, out + kk * l.Qr + i * l.WP, (size_t)l.OW * sizeof(float));
@@ -316,7 +279,6 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
     int32_t st = make_layout(g, k, parts, &l);
     if (st != CS_OK) return st;
     if (part < 0 || part >= parts) return CS_E_RANGE;
-    const isa_kernels* isa = kernels();
     const int64_t CHW = l.C * l.H * l.W;
     if (l.band) {
         float* xp = scratch;
@@ -329,7 +291,7 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
         for (int64_t u = u0; u < u1; u++) {
             const band b = prepare_band(&l, x, u, xp, off, pos);
             transpose_dy(&l, dy + b.n * k * l.P, b.r0, b.r1, d);
-            isa->cv_weight_gradient(xp, 0, d, 0, l.Kc, 1, pos, (b.r1 - b.r0) * l.OW, off, l.R, dw, k);
+            cv_weight_gradient_simd(xp, 0, d, 0, l.Kc, 1, pos, (b.r1 - b.r0) * l.OW, off, l.R, dw, k);
         }
         return CS_OK;
     }
@@ -357,12 +319,12 @@ int32_t cs_conv_direct_grad_weight_f32(const cs_conv_geometry* g, int64_t k, con
                         memcpy(d + kk * l.Qr + oh * l.WP, dyn + (kk * l.OH + oh) * l.OW, (size_t)l.OW * sizeof(float));
         }
         if (l.cv_out) {
-            isa->cv_weight_gradient(xp, l.xlen, dyw, dlen, l.Kc, images, pos, l.P, off, l.R, dw, k);
+            cv_weight_gradient_simd(xp, l.xlen, dyw, dlen, l.Kc, images, pos, l.P, off, l.R, dw, k);
             continue;
         }
         for (int64_t b = 0; b < l.Kp / KB; b++) {
             const int64_t kb = k - b * KB < KB ? k - b * KB : KB;
-            isa->weight_gradient(xp, l.xlen, dyw + b * KB * l.Qr, dlen, images, l.Qr, off, l.R, dw + b * KB * l.R, kb);
+            weight_gradient_simd(xp, l.xlen, dyw + b * KB * l.Qr, dlen, images, l.Qr, off, l.R, dw + b * KB * l.R, kb);
         }
     }
     return CS_OK;
@@ -376,8 +338,7 @@ int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, cons
     int32_t st = make_layout(g, k, 1, &l);
     if (st != CS_OK) return st;
     if (l.SH != 1 || l.SW != 1) return CS_E_RANGE;  /* strided layers scatter their input gradient (GEMM + col2im) */
-    const isa_kernels* isa = kernels();
-    const int64_t block = l.cv_in ? isa->cb : KB, Mp = l.cv_in ? l.Cc : l.Cp, images = l.cv_in ? l.chunk2 : 1, HW = l.H * l.W;
+    const int64_t block = l.cv_in ? CHANNEL_BLOCK : KB, Mp = l.cv_in ? l.Cc : l.Cp, images = l.cv_in ? l.chunk2 : 1, HW = l.H * l.W;
     float* dyp = scratch;  /* images × dylen */
     float* wp = dyp + images * l.dylen;
     float* init = wp + Mp * l.T2;
@@ -415,10 +376,10 @@ int32_t cs_conv_direct_grad_input_f32(const cs_conv_geometry* g, int64_t k, cons
         }
         float* dxn = dx + n0 * l.C * HW;
         if (l.cv_in) {
-            isa->cv_gemm(dyp, pos, pos + images * HW, count * HW, off, l.T2, wp, init, l.C, dxn, HW, 1);
+            cv_gemm_simd(dyp, pos, pos + images * HW, count * HW, off, l.T2, wp, init, l.C, dxn, HW, 1);
             continue;
         }
-        isa->implicit_gemm(dyp, off, l.T2, wp, init, l.Cp / KB, l.Q2r, out);
+        implicit_gemm_simd(dyp, off, l.T2, wp, init, l.Cp / KB, l.Q2r, out);
         for (int64_t c = 0; c < l.C; c++)
             for (int64_t i = 0; i < l.H; i++) {
                 float* dst = dxn + (c * l.H + i) * l.W;

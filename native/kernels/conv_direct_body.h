@@ -1,5 +1,5 @@
-/* The register tiles of conv_direct.c, compiled once per vector width: conv_direct.c includes this file
- * with LANES (floats per vector), SUFFIX and a `#pragma GCC target` around it.
+/* The register tiles of conv_direct.c at one vector width: conv_direct.c includes this file with LANES
+ * (floats per vector, from the instruction set this instantiation is compiled for) and SUFFIX.
  *
  * Both tiles compute an implicit GEMM over a zero-padded plane `in` read through a tap offset table:
  * row t of the virtual column matrix is in[q + off[t]] for positions q, so no column matrix is ever

@@ -8,28 +8,10 @@
 #include <math.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 #include "nn_common.h"
+#include "shared/philox.h"
 
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u
-#define PHILOX_W1 0xBB67AE85u
-
-static inline void philox4x32_10(uint32_t c0, uint32_t c1, uint32_t c2, uint32_t c3, uint32_t k0, uint32_t k1,
-                                 uint32_t out[4])
-{
-    for (int round = 0; round < 10; round++) {
-        if (round > 0) { k0 += PHILOX_W0; k1 += PHILOX_W1; }
-        const uint64_t p0 = (uint64_t)PHILOX_M0 * c0, p1 = (uint64_t)PHILOX_M1 * c2;
-        const uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n1 = (uint32_t)p1;
-        const uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1, n3 = (uint32_t)p0;
-        c0 = n0; c1 = n1; c2 = n2; c3 = n3;
-    }
-    out[0] = c0; out[1] = c1; out[2] = c2; out[3] = c3;
-}
-
-/* PHILOX_LANES consecutive blocks first, first+1, ... at once: the same rounds as philox4x32_10 on
+/* PHILOX_LANES consecutive blocks first, first+1, ... at once: the same rounds as cs_philox4x32_10_rounds on
  * 64-bit vector lanes that hold 32-bit words, so that each 32x32->64-bit product is one vector
  * multiply of the low halves (pmuludq). out[4*l + q] is word q of block first + l, so out is in the
  * order of the groups it decides. */
@@ -44,8 +26,8 @@ NN_INLINE void philox_lanes(int64_t first, uint32_t key0, uint32_t key1, uint32_
     philox_u64x8 c0 = block & low, c1 = block >> 32, c2 = {0}, c3 = {0};
     uint64_t k0 = key0, k1 = key1;
     for (int round = 0; round < 10; round++) {
-        if (round > 0) { k0 = (k0 + PHILOX_W0) & low; k1 = (k1 + PHILOX_W1) & low; }
-        const philox_u64x8 p0 = (c0 & low) * (uint64_t)PHILOX_M0, p1 = (c2 & low) * (uint64_t)PHILOX_M1;
+        if (round > 0) { k0 = (k0 + CS_PHILOX_W0) & low; k1 = (k1 + CS_PHILOX_W1) & low; }
+        const philox_u64x8 p0 = (c0 & low) * (uint64_t)CS_PHILOX_M0, p1 = (c2 & low) * (uint64_t)CS_PHILOX_M1;
         const philox_u64x8 n0 = (p1 >> 32) ^ c1 ^ k0, n2 = (p0 >> 32) ^ c3 ^ k1;
         c1 = p1 & low;
         c3 = p0 & low;
@@ -62,18 +44,17 @@ NN_INLINE void philox_lanes(int64_t first, uint32_t key0, uint32_t key1, uint32_
 
 void cs_philox4x32_10(const uint32_t counter[4], const uint32_t key[2], uint32_t out[4])
 {
-    philox4x32_10(counter[0], counter[1], counter[2], counter[3], key[0], key[1], out);
+    uint32_t c[4] = {counter[0], counter[1], counter[2], counter[3]};
+    cs_philox4x32_10_rounds(c, key[0], key[1]);
+    for (int q = 0; q < 4; q++) out[q] = c[q];
 }
 
-CS_MULTIVERSION
 int32_t cs_dropout_f32(int64_t groups, int64_t group_size, uint64_t key, float keep_prob, float scale,
                        const float* x, float* y, float* mask)
 {
     if (!x || !y || !mask) return CS_E_NULL;
     if (groups < 1 || group_size < 1 || !(keep_prob > 0.0f && keep_prob <= 1.0f) || !(scale >= 1.0f)) return CS_E_RANGE;
-    /* u < keep_prob with u = (r >> 8) * 2^-24  <=>  (r >> 8) < ceil(keep_prob * 2^24): the product is
-     * exact, so this integer test (which vectorizes; a float compare may trap and does not) decides
-     * every group exactly as the float one does. */
+    /* The integer form of u < keep_prob (shared/philox.h). */
     const uint32_t threshold = (uint32_t)ceilf(keep_prob * 16777216.0f);
     const int64_t blocks = (groups + 3) / 4;
     for (int64_t first = 0; first < blocks; first += PHILOX_LANES) {
@@ -82,9 +63,9 @@ int32_t cs_dropout_f32(int64_t groups, int64_t group_size, uint64_t key, float k
         float* out = mask + first * 4;
         const int64_t count = nn_min64(4 * PHILOX_LANES, groups - first * 4);
         if (count == 4 * PHILOX_LANES)
-            for (int i = 0; i < 4 * PHILOX_LANES; i++) out[i] = (r[i] >> 8) < threshold ? scale : 0.0f;
+            for (int i = 0; i < 4 * PHILOX_LANES; i++) out[i] = cs_dropout_mask_value(r[i], threshold, scale);
         else
-            for (int64_t i = 0; i < count; i++) out[i] = (r[i] >> 8) < threshold ? scale : 0.0f;
+            for (int64_t i = 0; i < count; i++) out[i] = cs_dropout_mask_value(r[i], threshold, scale);
     }
     if (group_size == 1) {
         for (int64_t i = 0; i < groups; i++) y[i] = x[i] * mask[i];
@@ -99,7 +80,6 @@ int32_t cs_dropout_f32(int64_t groups, int64_t group_size, uint64_t key, float k
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_dropout_backward_f32(int64_t groups, int64_t group_size, const float* mask, const float* dy, float* dx)
 {
     if (!mask || !dy || !dx) return CS_E_NULL;

@@ -13,25 +13,10 @@
 #include <string.h>
 
 #include "convsharp_native.h"
-#include "cs_fastmath.h"
-#include "cs_simd.h"
+#include "shared/binary.h"
+#include "shared/unary.h"
 
-static inline float apply_binary(int32_t op, float a, float b)
-{
-    switch (op) {
-    case CS_EW_ADD: return a + b;
-    case CS_EW_SUB: return a - b;
-    case CS_EW_MUL: return a * b;
-    case CS_EW_DIV: return a / b;
-    case CS_EW_POW: return powf(a, b);
-    case CS_EW_MAXIMUM: return a > b || a != a ? a : b;
-    case CS_EW_MINIMUM: return a < b || a != a ? a : b;
-    case CS_EW_COPY_A: return a;
-    case CS_EW_GT_MASK: return a > b ? 1.0f : 0.0f;
-    case CS_EW_EQ_MASK: return a == b ? 1.0f : 0.0f;
-    default: return 0.0f;
-    }
-}
+#define apply_binary cs_binary_apply
 
 /* One inner run of n elements with the given strides; the op is a compile-time constant in each
  * instantiation. The common layouts (all unit stride, or b broadcast along the run: a bias, a scalar)
@@ -77,7 +62,6 @@ static inline float apply_binary(int32_t op, float a, float b)
         STRIDED_LOOP(OPCODE)                                                                       \
     }
 
-CS_MULTIVERSION
 static void inner(int32_t op, int64_t n, float* out, int64_t so, const float* a, int64_t sa,
                   const float* b, int64_t sb, float alpha, int32_t accumulate)
 {
@@ -140,75 +124,47 @@ int32_t cs_elementwise_f32(int32_t op, int32_t ndim, const int64_t* shape,
     return CS_OK;
 }
 
-static inline float gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
+/* One loop per op, each over the shared body with the op a constant, so the switch inside folds away. */
+#define UNARY_CASE(c, cs) \
+    case CS_U_##c: for (int64_t i = 0; i < n; i++) y[i] = cs_unary_forward(CS_U_##c, x[i], alpha, beta); break;
+#define UNARY_BACKWARD_CASE(c, cs) \
+    case CS_U_##c: for (int64_t i = 0; i < n; i++) dx[i] += cs_unary_backward_term(CS_U_##c, x[i], y[i], dy[i], alpha, beta); break;
 
-CS_MULTIVERSION
 int32_t cs_unary_f32(int32_t op, int64_t n, const float* x, float* y, float alpha, float beta)
 {
     if (!x || !y) return CS_E_NULL;
     if (n < 0) return CS_E_RANGE;
     switch (op) {
-    case CS_U_NEG: for (int64_t i = 0; i < n; i++) y[i] = -x[i]; break;
-    case CS_U_EXP: for (int64_t i = 0; i < n; i++) y[i] = expf(x[i]); break;
-    case CS_U_LOG: for (int64_t i = 0; i < n; i++) y[i] = logf(x[i]); break;
-    case CS_U_SQRT: for (int64_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); break;
-    case CS_U_ABS: for (int64_t i = 0; i < n; i++) y[i] = fabsf(x[i]); break;
-    /* x <= 0 is false for NaN, so NaN passes through as in PyTorch (relu(nan) = nan): a NaN weight behind a ReLU
-       must not turn into a finite loss. */
-    case CS_U_RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] <= 0.0f ? 0.0f : x[i]; break;
-    case CS_U_SIGMOID:
-        for (int64_t i = 0; i < n; i++) {
-            float v = x[i], e = cs_exp(-__builtin_fabsf(v));  /* stable on both sides: never exp of a large positive number */
-            y[i] = v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
-        }
-        break;
-    case CS_U_TANH: for (int64_t i = 0; i < n; i++) y[i] = cs_tanh(x[i]); break;
-    case CS_U_GELU: for (int64_t i = 0; i < n; i++) y[i] = gelu(x[i]); break;
-    case CS_U_ELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]); break;
-    case CS_U_LEAKY_RELU: for (int64_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : alpha * x[i]; break;
-    case CS_U_POW: for (int64_t i = 0; i < n; i++) y[i] = powf(x[i], alpha); break;
-    case CS_U_CLAMP:
-        for (int64_t i = 0; i < n; i++) { float v = x[i] < alpha ? alpha : x[i]; y[i] = v > beta ? beta : v; }
-        break;
-    case CS_U_AFFINE: for (int64_t i = 0; i < n; i++) y[i] = alpha * x[i] + beta; break;
+    CS_UNARY_OPS(UNARY_CASE)
     default: return CS_E_RANGE;
     }
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_unary_backward_f32(int32_t op, int64_t n, const float* x, const float* y, const float* dy,
                               float* dx, float alpha, float beta)
 {
     if (!x || !y || !dy || !dx) return CS_E_NULL;
     if (n < 0) return CS_E_RANGE;
     switch (op) {
-    case CS_U_NEG: for (int64_t i = 0; i < n; i++) dx[i] -= dy[i]; break;
-    case CS_U_EXP: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * y[i]; break;
-    case CS_U_LOG: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] / x[i]; break;
-    case CS_U_SQRT: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * 0.5f / y[i]; break;
-    case CS_U_ABS:
-        for (int64_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : x[i] < 0.0f ? -dy[i] : 0.0f;
-        break;
-    /* PyTorch's threshold_backward: x <= 0 ? 0 : dy, so a NaN input passes its gradient on. */
-    case CS_U_RELU: for (int64_t i = 0; i < n; i++) dx[i] += x[i] <= 0.0f ? 0.0f : dy[i]; break;
-    case CS_U_SIGMOID: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * y[i] * (1.0f - y[i]); break;
-    case CS_U_TANH: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * (1.0f - y[i] * y[i]); break;
-    case CS_U_GELU:
-        for (int64_t i = 0; i < n; i++) {
-            float v = x[i];
-            float cdf = 0.5f * (1.0f + erff(v * 0.70710678118654752f));
-            float pdf = 0.39894228040143268f * expf(-0.5f * v * v);
-            dx[i] += dy[i] * (cdf + v * pdf);
-        }
-        break;
-    case CS_U_ELU: for (int64_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : dy[i] * (y[i] + alpha); break;
-    case CS_U_LEAKY_RELU: for (int64_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : alpha * dy[i]; break;
-    case CS_U_POW: for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * alpha * powf(x[i], alpha - 1.0f); break;
-    case CS_U_CLAMP: for (int64_t i = 0; i < n; i++) dx[i] += x[i] >= alpha && x[i] <= beta ? dy[i] : 0.0f; break;
-    case CS_U_AFFINE: for (int64_t i = 0; i < n; i++) dx[i] += alpha * dy[i]; break;
+    CS_UNARY_OPS(UNARY_BACKWARD_CASE)
     default: return CS_E_RANGE;
     }
-    (void)beta;
     return CS_OK;
+}
+
+#define ENUM_VALUE(c, cs) if (!strcmp(value_name, #cs)) return value; value++;
+
+int32_t cs_enum_value(const char* enum_name, const char* value_name)
+{
+    if (!enum_name) return -1;
+    int32_t value = 0;
+    if (!strcmp(enum_name, "BinaryOp")) {
+        if (!value_name) return CS_EW_COUNT;
+        CS_BINARY_OPS(ENUM_VALUE)
+    } else if (!strcmp(enum_name, "UnaryOp")) {
+        if (!value_name) return CS_U_COUNT;
+        CS_UNARY_OPS(ENUM_VALUE)
+    }
+    return -1;
 }

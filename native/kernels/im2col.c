@@ -6,7 +6,6 @@
  * once, so the inner loop is a branch-free strided copy. */
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 
 int64_t cs_conv_out_size(int64_t in, int64_t k, int64_t stride, int64_t pad, int64_t dilation)
 {
@@ -41,7 +40,6 @@ static void valid_range(int64_t w, int64_t ow, int64_t sw, int64_t pw, int64_t o
     *hi = h;
 }
 
-CS_MULTIVERSION
 static void im2col_image(const float* x, const cs_conv_geometry* g, int64_t OH, int64_t OW,
                          float* col, int64_t ld, int64_t off)
 {
@@ -77,7 +75,6 @@ static void im2col_image(const float* x, const cs_conv_geometry* g, int64_t OH, 
     }
 }
 
-CS_MULTIVERSION
 static void col2im_image(const float* col, int64_t ld, int64_t off, const cs_conv_geometry* g,
                          int64_t OH, int64_t OW, float* x)
 {

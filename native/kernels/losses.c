@@ -8,17 +8,10 @@
 #include <math.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 #include "nn_common.h"
+#include "shared/losses.h"
 
-/* The class a target value names, or -1 where it equals ignore_index, or -2 when it is not a
- * class index (out of range, fractional, NaN). */
-NN_INLINE int64_t class_of(float v, int64_t c, int64_t ignore_index)
-{
-    if (v == (float)ignore_index) return -1;
-    if (!(v >= 0.0f && v < (float)c) || v != floorf(v)) return -2;
-    return (int64_t)v;
-}
+#define class_of cs_class_of
 
 static int32_t check_class_args(int64_t n, int64_t c, int64_t inner, const float* target, int64_t ignore_index,
                                 float label_smoothing, int32_t reduction)
@@ -99,7 +92,6 @@ NN_INLINE float upstream(const float* dloss, int32_t reduction, int64_t at, floa
     return reduction == CS_REDUCTION_NONE ? dloss[at] : dloss[0] * mean_scale;
 }
 
-CS_MULTIVERSION
 int32_t cs_cross_entropy_f32(int64_t n, int64_t c, int64_t inner, const float* logits, const float* target,
                              const float* weight, int64_t ignore_index, float label_smoothing,
                              int32_t reduction, float* logp, float* loss)
@@ -112,7 +104,6 @@ int32_t cs_cross_entropy_f32(int64_t n, int64_t c, int64_t inner, const float* l
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_cross_entropy_backward_f32(int64_t n, int64_t c, int64_t inner, const float* logp,
                                       const float* target, const float* weight, int64_t ignore_index,
                                       float label_smoothing, int32_t reduction, const float* dloss,
@@ -181,7 +172,6 @@ int32_t cs_cross_entropy_backward_f32(int64_t n, int64_t c, int64_t inner, const
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_nll_loss_f32(int64_t n, int64_t c, int64_t inner, const float* logp, const float* target,
                         const float* weight, int64_t ignore_index, float label_smoothing, int32_t reduction,
                         float* loss)
@@ -193,7 +183,6 @@ int32_t cs_nll_loss_f32(int64_t n, int64_t c, int64_t inner, const float* logp, 
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_nll_loss_backward_f32(int64_t n, int64_t c, int64_t inner, const float* target, const float* weight,
                                  int64_t ignore_index, float label_smoothing, int32_t reduction,
                                  const float* dloss, float* dlogp)
@@ -219,10 +208,6 @@ int32_t cs_nll_loss_backward_f32(int64_t n, int64_t c, int64_t inner, const floa
     return CS_OK;
 }
 
-NN_INLINE float clamped_log(float v) { return fmaxf(logf(v), -100.0f); }
-NN_INLINE float clamped_log1m(float v) { return fmaxf(log1pf(-v), -100.0f); }
-
-CS_MULTIVERSION
 int32_t cs_bce_f32(int64_t n, const float* x, const float* t, float* loss, int64_t* bad)
 {
     if (!x || !t || !loss || !bad) return CS_E_NULL;
@@ -230,45 +215,29 @@ int32_t cs_bce_f32(int64_t n, const float* x, const float* t, float* loss, int64
     *bad = -1;
     for (int64_t i = 0; i < n; i++)
         if (!(x[i] >= 0.0f && x[i] <= 1.0f && t[i] >= 0.0f && t[i] <= 1.0f)) { *bad = i; return CS_OK; }
-    for (int64_t i = 0; i < n; i++) loss[i] = -(t[i] * clamped_log(x[i]) + (1.0f - t[i]) * clamped_log1m(x[i]));
+    for (int64_t i = 0; i < n; i++) loss[i] = cs_bce_loss(x[i], t[i]);
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_bce_backward_f32(int64_t n, const float* x, const float* t, const float* dy, float* dx, float* dt)
 {
     if (!x || !t || !dy) return CS_E_NULL;
     if (n < 0) return CS_E_RANGE;
     if (dx)
-        for (int64_t i = 0; i < n; i++) dx[i] += dy[i] * (x[i] - t[i]) / fmaxf(x[i] * (1.0f - x[i]), 1e-12f);
+        for (int64_t i = 0; i < n; i++) dx[i] += cs_bce_dx(x[i], t[i], dy[i]);
     if (dt)
-        for (int64_t i = 0; i < n; i++) dt[i] += dy[i] * (clamped_log1m(x[i]) - clamped_log(x[i]));
+        for (int64_t i = 0; i < n; i++) dt[i] += cs_bce_dt(x[i], dy[i]);
     return CS_OK;
 }
 
-/* softplus(-x) = log(1 + e^-x), never exp of a large positive number. */
-NN_INLINE float softplus_neg(float x) { return fmaxf(-x, 0.0f) + log1pf(expf(-fabsf(x))); }
-
-NN_INLINE float sigmoid(float x)
-{
-    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-    float e = expf(x);
-    return e / (1.0f + e);
-}
-
-CS_MULTIVERSION
 int32_t cs_bce_logits_f32(int64_t n, const float* x, const float* t, const float* pw, float* loss)
 {
     if (!x || !t || !loss) return CS_E_NULL;
     if (n < 0) return CS_E_RANGE;
-    for (int64_t i = 0; i < n; i++) {
-        const float log_weight = pw ? 1.0f + (pw[i] - 1.0f) * t[i] : 1.0f;
-        loss[i] = (1.0f - t[i]) * x[i] + log_weight * softplus_neg(x[i]);
-    }
+    for (int64_t i = 0; i < n; i++) loss[i] = cs_bce_logits_loss(x[i], t[i], pw ? pw[i] : 1.0f);
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_bce_logits_backward_f32(int64_t n, const float* x, const float* t, const float* pw, const float* dy,
                                    float* dx, float* dt, float* dpw)
 {
@@ -276,9 +245,9 @@ int32_t cs_bce_logits_backward_f32(int64_t n, const float* x, const float* t, co
     if (n < 0) return CS_E_RANGE;
     for (int64_t i = 0; i < n; i++) {
         const float p = pw ? pw[i] : 1.0f;
-        if (dx) dx[i] += dy[i] * ((1.0f + (p - 1.0f) * t[i]) * sigmoid(x[i]) - p * t[i]);
-        if (dt) dt[i] += dy[i] * ((p - 1.0f) * softplus_neg(x[i]) - x[i]);
-        if (dpw) dpw[i] += dy[i] * t[i] * softplus_neg(x[i]);
+        if (dx) dx[i] += cs_bce_logits_dx(x[i], t[i], p, dy[i]);
+        if (dt) dt[i] += cs_bce_logits_dt(x[i], p, dy[i]);
+        if (dpw) dpw[i] += cs_bce_logits_dpw(x[i], t[i], dy[i]);
     }
     return CS_OK;
 }

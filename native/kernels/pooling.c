@@ -11,7 +11,7 @@
  *    window. The max pool interiors (2x2 stride 2 is the common CNN layer) have explicit AVX-512 and
  *    AVX2 code with masked row tails, so short rows (14 outputs from a 28x28 plane) stay vectorized;
  *  - per-window loops for adaptive and fractional windows, and 16-lane reductions for global pools.
- * Hot functions are compiled per instruction set (CS_MULTIVERSION); no kernel allocates.
+ * The file is compiled once per instruction set (cs_isa.h); no kernel allocates.
  *
  * Every entry point validates its arguments before touching memory and computes every window bound
  * itself, clipped to the input, so no argument combination reads or writes outside the planes. */
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
+#include "shared/pool.h"
 
 #define CS_INLINE static inline __attribute__((always_inline))
 #define LANES 16
@@ -68,16 +68,6 @@ static int32_t check_planes(int64_t planes, int32_t h, int32_t w, int32_t oh, in
 }
 
 /* Taps t in [0, K) whose coordinate start + t*d lies in [0, n): [*t0, *t1). */
-CS_INLINE void tap_range(int64_t start, int64_t K, int64_t d, int64_t n, int64_t* t0, int64_t* t1)
-{
-    int64_t a = start < 0 ? (-start + d - 1) / d : 0;
-    int64_t b = start >= n ? 0 : (n - start + d - 1) / d;
-    if (b > K) b = K;
-    if (a > b) a = b;
-    *t0 = a;
-    *t1 = b;
-}
-
 /* Output columns o in [o_begin, o_end) whose input column o*S + off lies in [0, W): [*lo, *hi). */
 CS_INLINE void out_range(int64_t W, int64_t S, int64_t off, int64_t o_begin, int64_t o_end, int64_t* lo, int64_t* hi)
 {
@@ -120,8 +110,6 @@ CS_INLINE void tap_columns_get(const tap_columns* t, const cs_pool_geometry* g, 
 }
 
 /* Adaptive windows: [floor(i*in/out), ceil((i+1)*in/out)). */
-CS_INLINE int64_t adaptive_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
-CS_INLINE int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
 
 /* ---- max pool ---- */
 
@@ -147,7 +135,6 @@ CS_INLINE int32_t select_i(int t, int32_t a, int32_t b)
 }
 
 /* Whether v replaces the running maximum m: larger, or a NaN (NaNs propagate). */
-CS_INLINE int beats(float v, float m) { return (v > m) | (v != v); }
 
 /* One tap over output columns [lo, hi): input column o*S + off of row xr. A NaN always wins; so does
  * the first tap an output sees (k < 0), which makes a window of -inf pick its first element. */
@@ -157,7 +144,7 @@ CS_INLINE void max_tap_indexed(const float* restrict xr, int64_t S, int64_t off,
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
         int32_t k = ir[o];
-        const int take = beats(v, m) | (k < 0);
+        const int take = cs_beats(v, m) | (k < 0);
         yr[o] = take ? v : m;
         ir[o] = take ? base + (int32_t)(o * S) : k;
     }
@@ -167,7 +154,7 @@ CS_INLINE void max_tap(const float* restrict xr, int64_t S, int64_t off, int64_t
 {
     for (int64_t o = lo; o < hi; o++) {
         float v = xr[o * S + off], m = yr[o];
-        yr[o] = beats(v, m) ? v : m;
+        yr[o] = cs_beats(v, m) ? v : m;
     }
 }
 
@@ -183,7 +170,7 @@ CS_INLINE void max_pool_rows(const float* restrict x, const cs_pool_geometry* g,
         if (ir) for (int64_t o = ow0; o < ow1; o++) ir[o] = -1;
         const int64_t hstart = oh * g->sh - g->ph;
         int64_t r0, r1;
-        tap_range(hstart, g->kh, g->dh, H, &r0, &r1);
+        cs_pool_tap_range(hstart, g->kh, g->dh, H, &r0, &r1);
         for (int64_t r = r0; r < r1; r++) {
             const int64_t ih = hstart + r * g->dh;
             const float* xr = x + ih * W;
@@ -240,15 +227,15 @@ CS_INLINE void max_window(const float* restrict x, const cs_pool_geometry* g, in
 {
     const int64_t W = g->w, hstart = oh * g->sh - g->ph, wstart = ow * g->sw - g->pw;
     int64_t r0, r1, s0, s1;
-    tap_range(hstart, g->kh, g->dh, g->h, &r0, &r1);
-    tap_range(wstart, g->kw, g->dw, W, &s0, &s1);
+    cs_pool_tap_range(hstart, g->kh, g->dh, g->h, &r0, &r1);
+    cs_pool_tap_range(wstart, g->kw, g->dw, W, &s0, &s1);
     float m = -INFINITY;
     int32_t k = -1;
     for (int64_t r = r0; r < r1; r++)
         for (int64_t s = s0; s < s1; s++) {
             const int64_t at = (hstart + r * g->dh) * W + wstart + s * g->dw;
             const float v = x[at];
-            const int take = beats(v, m) | (k < 0);
+            const int take = cs_beats(v, m) | (k < 0);
             m = select_f(take, v, m);
             k = select_i(take, (int32_t)at, k);
         }
@@ -269,7 +256,7 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
             for (int64_t s = 0; s < K; s++) {
                 if (r == 0 && s == 0) continue;
                 const float v = p[r * W + s];
-                const int t = beats(v, m);
+                const int t = cs_beats(v, m);
                 m = t ? v : m;
                 if (ir) k = t ? base + (int32_t)(r * W + o * S + s) : k;
             }
@@ -293,23 +280,15 @@ CS_INLINE void max_fused_row(const float* restrict xr, int64_t W, int64_t K, int
  * past the row are never written.
  * Loads may run past the row into the rows below while they stay inside the plane (end); only the last
  * vectors of a plane use masked loads, which are slower when streaming from memory. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(CS_NO_MULTIVERSION)
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
-#define CS_X86_SIMD 1
-
-/* 2 with AVX-512F, 1 with AVX2, else 0. */
-static int x86_simd_level(void)
-{
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f")) return 2;
-    if (__builtin_cpu_supports("avx2")) return 1;
-    return 0;
-}
+#define CS_POOL_SIMD 1
 
 /* rows x cols interior windows of a K x K, stride-S pool; x0 is the top-left input element of the first
  * one (plane offset base0), W and OW the input and output row strides, end the end of the plane. */
-static inline __attribute__((target("avx512f"), always_inline))
-void max_block_avx512(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+#if defined(__AVX512F__)
+static inline __attribute__((always_inline))
+void max_block_simd(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
                       float* y0, int32_t* i0, int64_t OW, const int K, const int S)
 {
     const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
@@ -368,8 +347,9 @@ void max_block_avx512(const float* x0, const float* end, int64_t W, int64_t rows
     }
 }
 
-static inline __attribute__((target("avx2"), always_inline))
-void max_block_avx2(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
+#else
+static inline __attribute__((always_inline))
+void max_block_simd(const float* x0, const float* end, int64_t W, int64_t rows, int64_t cols, int32_t base0,
                     float* y0, int32_t* i0, int64_t OW, const int K, const int S)
 {
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
@@ -429,43 +409,33 @@ void max_block_avx2(const float* x0, const float* end, int64_t W, int64_t rows, 
     }
 }
 
-#define MAX_BLOCK_VARIANT(ISA, NAME, K, S)                                                           \
-    __attribute__((target(ISA), noinline)) static void NAME(const float* x0, const float* end, int64_t W, \
+#endif
+
+#define MAX_BLOCK_VARIANT(NAME, K, S)                                                                \
+    __attribute__((noinline)) static void NAME(const float* x0, const float* end, int64_t W,          \
         int64_t rows, int64_t cols, int32_t base0, float* y0, int32_t* i0, int64_t OW)               \
     {                                                                                                \
-        if (i0) max_block_##NAME##_body(x0, end, W, rows, cols, base0, y0, i0, OW, K, S);           \
-        else max_block_##NAME##_body(x0, end, W, rows, cols, base0, y0, NULL, OW, K, S);            \
+        if (i0) max_block_simd(x0, end, W, rows, cols, base0, y0, i0, OW, K, S);                     \
+        else max_block_simd(x0, end, W, rows, cols, base0, y0, NULL, OW, K, S);                      \
     }
-#define max_block_avx512_2s2_body max_block_avx512
-#define max_block_avx512_3s2_body max_block_avx512
-#define max_block_avx512_3s1_body max_block_avx512
-#define max_block_avx2_2s2_body max_block_avx2
-#define max_block_avx2_3s2_body max_block_avx2
-#define max_block_avx2_3s1_body max_block_avx2
-MAX_BLOCK_VARIANT("avx512f", avx512_2s2, 2, 2)
-MAX_BLOCK_VARIANT("avx512f", avx512_3s2, 3, 2)
-MAX_BLOCK_VARIANT("avx512f", avx512_3s1, 3, 1)
-MAX_BLOCK_VARIANT("avx2", avx2_2s2, 2, 2)
-MAX_BLOCK_VARIANT("avx2", avx2_3s2, 3, 2)
-MAX_BLOCK_VARIANT("avx2", avx2_3s1, 3, 1)
+MAX_BLOCK_VARIANT(max_block_2s2, 2, 2)
+MAX_BLOCK_VARIANT(max_block_3s2, 3, 2)
+MAX_BLOCK_VARIANT(max_block_3s1, 3, 1)
 
 typedef void (*max_block_fn)(const float*, const float*, int64_t, int64_t, int64_t, int32_t, float*, int32_t*, int64_t);
 
-/* The explicit-SIMD interior for a fused kind at a SIMD level, or NULL. */
-static max_block_fn max_block_for(int kind, int simd)
+/* The explicit-SIMD interior for a fused kind, or NULL. */
+static max_block_fn max_block_for(int kind)
 {
-    static const max_block_fn table[2][3] = {
-        { avx2_2s2, avx2_3s2, avx2_3s1 },
-        { avx512_2s2, avx512_3s2, avx512_3s1 },
-    };
-    if (simd < 1 || simd > 2 || kind < FUSED_2S2 || kind > FUSED_3S1) return NULL;
-    return table[simd - 1][kind - FUSED_2S2];
+    static const max_block_fn table[3] = { max_block_2s2, max_block_3s2, max_block_3s1 };
+    if (kind < FUSED_2S2 || kind > FUSED_3S1) return NULL;
+    return table[kind - FUSED_2S2];
 }
 #endif
 
 /* One plane: border rows tap-major, border columns window by window, the interior fused. */
 CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g, const tap_columns* tc, int kind,
-                              int simd, float* restrict y, int32_t* restrict idx)
+                              float* restrict y, int32_t* restrict idx)
 {
     const int64_t W = g->w, OH = g->oh, OW = g->ow;
     int64_t oh0, oh1, ow0, ow1;
@@ -475,8 +445,8 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
         return;
     }
     max_pool_rows(x, g, tc, 0, oh0, 0, OW, y, idx);
-#ifdef CS_X86_SIMD
-    const max_block_fn block = max_block_for(kind, simd);
+#ifdef CS_POOL_SIMD
+    const max_block_fn block = max_block_for(kind);
     if (block) {
         const int64_t h0 = oh0 * g->sh - g->ph, w0 = ow0 * g->sw - g->pw;
         const int32_t base0 = (int32_t)(h0 * W + w0);
@@ -489,8 +459,6 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
         max_pool_rows(x, g, tc, oh1, OH, 0, OW, y, idx);
         return;
     }
-#else
-    (void)simd;
 #endif
     for (int64_t oh = oh0; oh < oh1; oh++) {
         const int64_t hstart = oh * g->sh - g->ph;
@@ -509,34 +477,14 @@ CS_INLINE void max_pool_plane(const float* restrict x, const cs_pool_geometry* g
     max_pool_rows(x, g, tc, oh1, OH, 0, OW, y, idx);
 }
 
-CS_MULTIVERSION
-static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int simd, float* y, int32_t* idx)
+static void max_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, float* y, int32_t* idx)
 {
     const int64_t in_plane = (int64_t)g->h * g->w, out_plane = (int64_t)g->oh * g->ow;
     const int kind = fused_kind(g);
     tap_columns tc;
     tap_columns_init(&tc, g);
     for (int64_t p = 0; p < planes; p++)
-        max_pool_plane(x + p * in_plane, g, &tc, kind, simd, y + p * out_plane, idx ? idx + p * out_plane : NULL);
-}
-
-/* The explicit-SIMD level the max pool interiors use: what the CPU has, capped by cs_pool_simd_level. */
-static int32_t s_simd_cap = 2;
-
-static int simd_level(void)
-{
-#ifdef CS_X86_SIMD
-    const int level = x86_simd_level(), cap = __atomic_load_n(&s_simd_cap, __ATOMIC_RELAXED);
-    return level < cap ? level : cap;
-#else
-    return 0;
-#endif
-}
-
-int32_t cs_pool_simd_level(int32_t cap)
-{
-    if (cap >= 0) __atomic_store_n(&s_simd_cap, cap > 2 ? 2 : cap, __ATOMIC_RELAXED);
-    return simd_level();
+        max_pool_plane(x + p * in_plane, g, &tc, kind, y + p * out_plane, idx ? idx + p * out_plane : NULL);
 }
 
 int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, int32_t* indices)
@@ -544,11 +492,10 @@ int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, i
     if (!x || !y) return CS_E_NULL;
     int32_t st = check_geometry(g, 1, 1);
     if (st != CS_OK) return st;
-    max_pool_planes(x, g, (int64_t)g->n * g->c, simd_level(), y, indices);
+    max_pool_planes(x, g, (int64_t)g->n * g->c, y, indices);
     return CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_max_pool2d_backward_f32(const float* dy, const int32_t* indices, int64_t planes,
                                    int64_t in_plane, int64_t out_plane, float* dx)
 {
@@ -585,17 +532,8 @@ CS_INLINE void scatter_tap(const float* restrict gs, int64_t S, int64_t off, int
 CS_INLINE int64_t avg_divisor(const cs_pool_geometry* g, int64_t hstart, int64_t ow, int32_t count_include_pad,
                               int32_t divisor_override)
 {
-    const int64_t H = g->h, W = g->w;
-    int64_t hend = hstart + g->kh;
-    if (hend > H + g->ph) hend = H + g->ph;
-    int64_t wstart = ow * g->sw - g->pw, wend = wstart + g->kw;
-    if (wend > W + g->pw) wend = W + g->pw;
-    const int64_t pool = (hend - hstart) * (wend - wstart);
-    int64_t hs = hstart < 0 ? 0 : hstart, he = hend > H ? H : hend;
-    int64_t ws = wstart < 0 ? 0 : wstart, we = wend > W ? W : wend;
-    if (he <= hs || we <= ws) return 0;
-    if (divisor_override != 0) return divisor_override;
-    return count_include_pad ? pool : (he - hs) * (we - ws);
+    return cs_pool_avg_divisor(g->h, g->w, g->kh, g->kw, g->ph, g->pw, hstart, ow * g->sw - g->pw, count_include_pad,
+                               divisor_override);
 }
 
 /* Output rows [oh0, oh1) of one plane, any geometry, tap-major. */
@@ -608,7 +546,7 @@ CS_INLINE void avg_pool_rows(const float* restrict x, const cs_pool_geometry* g,
         memset(yr, 0, (size_t)OW * sizeof(float));
         const int64_t hstart = oh * g->sh - g->ph;
         int64_t r0, r1;
-        tap_range(hstart, g->kh, 1, H, &r0, &r1);
+        cs_pool_tap_range(hstart, g->kh, 1, H, &r0, &r1);
         for (int64_t r = r0; r < r1; r++) {
             const float* xr = x + (hstart + r) * W;
             for (int64_t s = 0; s < g->kw; s++) {
@@ -633,8 +571,8 @@ CS_INLINE void avg_window(const float* restrict x, const cs_pool_geometry* g, in
 {
     const int64_t W = g->w, hstart = oh * g->sh - g->ph, wstart = ow * g->sw - g->pw;
     int64_t r0, r1, s0, s1;
-    tap_range(hstart, g->kh, 1, g->h, &r0, &r1);
-    tap_range(wstart, g->kw, 1, W, &s0, &s1);
+    cs_pool_tap_range(hstart, g->kh, 1, g->h, &r0, &r1);
+    cs_pool_tap_range(wstart, g->kw, 1, W, &s0, &s1);
     float sum = 0.0f;
     for (int64_t r = r0; r < r1; r++)
         for (int64_t s = s0; s < s1; s++) sum += x[(hstart + r) * W + wstart + s];
@@ -656,7 +594,6 @@ CS_INLINE void avg_fused_row(const float* restrict xr, int64_t W, int64_t K, int
     }
 }
 
-CS_MULTIVERSION
 static void avg_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, int32_t count_include_pad,
                             int32_t divisor_override, float* y)
 {
@@ -693,7 +630,6 @@ static void avg_pool_planes(const float* x, const cs_pool_geometry* g, int64_t p
 
 #define CHUNK 256
 
-CS_MULTIVERSION
 static void avg_pool_backward_planes(const float* dy, const cs_pool_geometry* g, int64_t planes,
                                      int32_t count_include_pad, int32_t divisor_override, float* dx)
 {
@@ -708,7 +644,7 @@ static void avg_pool_backward_planes(const float* dy, const cs_pool_geometry* g,
             const float* gr = gp + oh * OW;
             const int64_t hstart = oh * g->sh - g->ph;
             int64_t r0, r1;
-            tap_range(hstart, g->kh, 1, H, &r0, &r1);
+            cs_pool_tap_range(hstart, g->kh, 1, H, &r0, &r1);
             for (int64_t c0 = 0; c0 < OW; c0 += CHUNK) {
                 const int64_t c1 = c0 + CHUNK < OW ? c0 + CHUNK : OW;
                 for (int64_t o = c0; o < c1; o++) {
@@ -756,31 +692,7 @@ int32_t cs_avg_pool2d_backward_f32(const float* dy, const cs_pool_geometry* g, i
 /* ---- Lp pool ---- */
 
 /* (sum of x^p)^(1/p) over rows [hs, he) x columns [ws, we) of a plane W wide. */
-CS_INLINE float lp_window(const float* x, int64_t W, int64_t hs, int64_t he, int64_t ws, int64_t we, float p)
-{
-    if (p == 1.0f) {
-        float sum = 0.0f;
-        for (int64_t ih = hs; ih < he; ih++)
-            for (int64_t iw = ws; iw < we; iw++) sum += x[ih * W + iw];
-        return sum;
-    }
-    float m = 0.0f;
-    for (int64_t ih = hs; ih < he; ih++)
-        for (int64_t iw = ws; iw < we; iw++) {
-            float a = fabsf(x[ih * W + iw]);
-            m = ((a > m) | (a != a)) ? a : m;
-        }
-    if (!(m > 0.0f) || isinf(m)) return m;  /* all zeros: 0; a NaN: NaN; an infinity: inf */
-    float sum = 0.0f;
-    for (int64_t ih = hs; ih < he; ih++)
-        for (int64_t iw = ws; iw < we; iw++) {
-            float t = x[ih * W + iw] / m;
-            sum += p == 2.0f ? t * t : powf(t, p);
-        }
-    return m * (p == 2.0f ? sqrtf(sum) : powf(sum, 1.0f / p));
-}
 
-CS_MULTIVERSION
 static void lp_pool_planes(const float* x, const cs_pool_geometry* g, int64_t planes, float p,
                            const float* dy, float* out)
 {
@@ -791,7 +703,7 @@ static void lp_pool_planes(const float* x, const cs_pool_geometry* g, int64_t pl
             const int64_t hs = oh * g->sh, he = hs + g->kh < H ? hs + g->kh : H;
             for (int64_t ow = 0; ow < OW; ow++) {
                 const int64_t ws = ow * g->sw, we = ws + g->kw < W ? ws + g->kw : W;
-                float y = lp_window(xp, W, hs, he, ws, we, p);
+                float y = cs_pool_lp_window(xp, W, hs, he, ws, we, p);
                 if (!dy) {  /* forward */
                     out[(q * OH + oh) * OW + ow] = y;
                     continue;
@@ -852,9 +764,9 @@ CS_INLINE void window_max(const float* restrict x, int64_t W, int64_t hs, int64_
         for (int64_t iw = ws; iw < we; iw++) {
             const float v = x[ih * W + iw];
             if (branchy) {
-                if (beats(v, m)) { m = v; k = (int32_t)(ih * W + iw); }
+                if (cs_beats(v, m)) { m = v; k = (int32_t)(ih * W + iw); }
             } else {
-                const int t = beats(v, m);
+                const int t = cs_beats(v, m);
                 m = select_f(t, v, m);
                 k = select_i(t, (int32_t)(ih * W + iw), k);
             }
@@ -886,7 +798,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    const int take = beats(v, mj);
+                    const int take = cs_beats(v, mj);
                     m[j] = take ? v : mj;
                     k[j] = take ? (int32_t)i + j : k[j];
                 }
@@ -896,7 +808,7 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
 #pragma GCC unroll 1
                 for (int j = 0; j < LANES; j++) {
                     float v = x[i + j], mj = m[j];
-                    m[j] = beats(v, mj) ? v : mj;
+                    m[j] = cs_beats(v, mj) ? v : mj;
                 }
             }
         }
@@ -920,9 +832,8 @@ CS_INLINE void global_max_plane(const float* restrict x, int64_t n, float* y, in
     if (idx) *idx = at;
 }
 
-CS_MULTIVERSION
 static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
-                                int simd, float* y, int32_t* idx)
+                                float* y, int32_t* idx)
 {
     const int64_t H = h, W = w, OH = oh, OW = ow;
     const cs_pool_geometry g = regular_geometry(h, w, oh, ow);
@@ -935,11 +846,11 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
         float* yp = y + p * OH * OW;
         int32_t* ip = idx ? idx + p * OH * OW : NULL;
         if (OH == 1 && OW == 1) { global_max_plane(xp, H * W, yp, ip); continue; }
-        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), simd, yp, ip); continue; }
+        if (regular) { max_pool_plane(xp, &g, &tc, fused_kind(&g), yp, ip); continue; }
         for (int64_t i = 0; i < OH; i++) {
-            const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
+            const int64_t hs = cs_pool_adaptive_start(i, H, OH), he = cs_pool_adaptive_end(i, H, OH);
             for (int64_t j = 0; j < OW; j++) {
-                const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
+                const int64_t ws = cs_pool_adaptive_start(j, W, OW), we = cs_pool_adaptive_end(j, W, OW);
                 float m;
                 int32_t k;
                 if (large) window_max(xp, W, hs, he, ws, we, 1, &m, &k);
@@ -951,7 +862,6 @@ static void adaptive_max_planes(const float* x, int64_t planes, int32_t h, int32
     }
 }
 
-CS_MULTIVERSION
 static void adaptive_avg_planes(const float* x, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow, float* y)
 {
     const int64_t H = h, W = w, OH = oh, OW = ow;
@@ -976,9 +886,9 @@ static void adaptive_avg_planes(const float* x, int64_t planes, int32_t h, int32
             continue;
         }
         for (int64_t i = 0; i < OH; i++) {
-            const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
+            const int64_t hs = cs_pool_adaptive_start(i, H, OH), he = cs_pool_adaptive_end(i, H, OH);
             for (int64_t j = 0; j < OW; j++) {
-                const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
+                const int64_t ws = cs_pool_adaptive_start(j, W, OW), we = cs_pool_adaptive_end(j, W, OW);
                 float sum = 0.0f;
                 for (int64_t ih = hs; ih < he; ih++)
                     for (int64_t iw = ws; iw < we; iw++) sum += xp[ih * W + iw];
@@ -988,7 +898,6 @@ static void adaptive_avg_planes(const float* x, int64_t planes, int32_t h, int32
     }
 }
 
-CS_MULTIVERSION
 static void adaptive_avg_backward_planes(const float* dy, int64_t planes, int32_t h, int32_t w, int32_t oh, int32_t ow,
                                          float* dx)
 {
@@ -1007,9 +916,9 @@ static void adaptive_avg_backward_planes(const float* dy, int64_t planes, int32_
             continue;
         }
         for (int64_t i = 0; i < OH; i++) {
-            const int64_t hs = adaptive_start(i, H, OH), he = adaptive_end(i, H, OH);
+            const int64_t hs = cs_pool_adaptive_start(i, H, OH), he = cs_pool_adaptive_end(i, H, OH);
             for (int64_t j = 0; j < OW; j++) {
-                const int64_t ws = adaptive_start(j, W, OW), we = adaptive_end(j, W, OW);
+                const int64_t ws = cs_pool_adaptive_start(j, W, OW), we = cs_pool_adaptive_end(j, W, OW);
                 const float gv = gp[i * OW + j] / (float)((he - hs) * (we - ws));
                 for (int64_t ih = hs; ih < he; ih++)
                     for (int64_t iw = ws; iw < we; iw++) dp[ih * W + iw] += gv;
@@ -1024,7 +933,7 @@ int32_t cs_adaptive_max_pool2d_f32(const float* x, int64_t planes, int32_t h, in
     if (!x || !y) return CS_E_NULL;
     int32_t st = check_planes(planes, h, w, oh, ow);
     if (st != CS_OK) return st;
-    adaptive_max_planes(x, planes, h, w, oh, ow, simd_level(), y, indices);
+    adaptive_max_planes(x, planes, h, w, oh, ow, y, indices);
     return CS_OK;
 }
 
@@ -1050,17 +959,7 @@ int32_t cs_adaptive_avg_pool2d_backward_f32(const float* dy, int64_t planes, int
 /* ---- fractional max pool ---- */
 
 /* Start of window i of out along a dimension of size in (PyTorch's generate_intervals, in float). */
-CS_INLINE int64_t fractional_start(float u, int64_t i, int64_t in, int64_t out, int64_t k)
-{
-    if (i == out - 1) return in - k;
-    const float alpha = (float)(in - k) / (float)(out - 1);
-    int64_t s = (int64_t)(int32_t)(((float)i + u) * alpha) - (int64_t)(int32_t)(u * alpha);
-    if (s < 0) s = 0;  /* unreachable for u in [0, 1); kept so no rounding can leave the input */
-    if (s > in - k) s = in - k;
-    return s;
-}
 
-CS_MULTIVERSION
 static void fractional_max_planes(const float* x, int64_t planes, int64_t H, int64_t W, int64_t KH, int64_t KW,
                                   int64_t OH, int64_t OW, const float* samples, float* y, int32_t* idx)
 {
@@ -1068,9 +967,9 @@ static void fractional_max_planes(const float* x, int64_t planes, int64_t H, int
         const float* xp = x + p * H * W;
         const float uw = samples[2 * p], uh = samples[2 * p + 1];
         for (int64_t i = 0; i < OH; i++) {
-            const int64_t hs = fractional_start(uh, i, H, OH, KH);
+            const int64_t hs = cs_pool_fractional_start(uh, i, H, OH, KH);
             for (int64_t j = 0; j < OW; j++) {
-                const int64_t ws = fractional_start(uw, j, W, OW, KW);
+                const int64_t ws = cs_pool_fractional_start(uw, j, W, OW, KW);
                 float m;
                 int32_t k;
                 if (KH * KW > 16) window_max(xp, W, hs, hs + KH, ws, ws + KW, 1, &m, &k);

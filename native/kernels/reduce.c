@@ -3,9 +3,7 @@
 #include <math.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 
-CS_MULTIVERSION
 int32_t cs_max_along_f32(int64_t outer, int64_t n, int64_t inner, const float* x, float* values, float* indices)
 {
     if (!x || !values || !indices) return CS_E_NULL;
@@ -27,16 +25,3 @@ int32_t cs_max_along_f32(int64_t outer, int64_t n, int64_t inner, const float* x
     return CS_OK;
 }
 
-int32_t cs_index_add_along_f32(int64_t outer, int64_t n, int64_t inner, const float* g, const float* indices, float* dx)
-{
-    if (!g || !indices || !dx) return CS_E_NULL;
-    if (outer < 1 || n < 1 || inner < 1) return CS_E_RANGE;
-    for (int64_t o = 0; o < outer; o++)
-        for (int64_t i = 0; i < inner; i++) {
-            float f = indices[o * inner + i];
-            int64_t j = (int64_t)f;
-            if (!(f >= 0.0f) || j >= n) return CS_E_RANGE;
-            dx[(o * n + j) * inner + i] += g[o * inner + i];
-        }
-    return CS_OK;
-}

@@ -5,7 +5,6 @@
  * positions are processed together so that every inner loop runs over contiguous memory.
  * Backward ADDS into dx. */
 #include "convsharp_native.h"
-#include "cs_simd.h"
 #include "nn_common.h"
 
 static int32_t check_layout(int64_t outer, int64_t n, int64_t inner)
@@ -13,7 +12,6 @@ static int32_t check_layout(int64_t outer, int64_t n, int64_t inner)
     return outer < 1 || n < 1 || inner < 1 ? CS_E_RANGE : CS_OK;
 }
 
-CS_MULTIVERSION
 int32_t cs_softmax_f32(int64_t outer, int64_t n, int64_t inner, const float* x, float* y, int32_t log)
 {
     if (!x || !y) return CS_E_NULL;
@@ -53,7 +51,6 @@ NN_INLINE void softmax_backward_slice(int64_t n, int64_t inner, const float* y, 
     }
 }
 
-CS_MULTIVERSION
 int32_t cs_softmax_backward_f32(int64_t outer, int64_t n, int64_t inner, const float* y, const float* dy,
                                 float* dx, int32_t log)
 {

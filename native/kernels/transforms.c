@@ -8,7 +8,6 @@
 #include <math.h>
 
 #include "convsharp_native.h"
-#include "cs_simd.h"
 
 /* The source value at integer (x, y), or what the border gives outside. */
 static inline float pixel(const float* p, int64_t h, int64_t w, int64_t x, int64_t y, int32_t replicate, float fill)
@@ -27,7 +26,6 @@ static inline double clampd(double v, double hi)
     return v > hi ? hi : v;
 }
 
-CS_MULTIVERSION
 static void warp_rows(const float* src, int64_t c, int64_t h, int64_t w, float* dst, int64_t oh, int64_t ow,
                       const double* m, int32_t sampling, int32_t replicate, float fill)
 {
@@ -105,7 +103,6 @@ int32_t cs_resize_f32(const float* src, int32_t c, int32_t h, int32_t w,
     return cs_warp_f32(src, c, h, w, dst, oh, ow, m, sampling, CS_BORDER_REPLICATE, 0.0f);
 }
 
-CS_MULTIVERSION
 int32_t cs_u8_to_f32(const uint8_t* src, int64_t n, float* dst, float scale)
 {
     if (!src || !dst) return CS_E_NULL;
@@ -131,7 +128,6 @@ static inline float clampf_range(float v, float lo, float hi)
     return v < lo ? lo : (v > hi ? hi : v);
 }
 
-CS_MULTIVERSION
 static void scale_shift_clamp(float* x, int64_t n, float a, float b, float lo, float hi)
 {
     for (int64_t i = 0; i < n; i++) x[i] = clampf_range(a * x[i] + b, lo, hi);

@@ -100,6 +100,6 @@ int main(int argc, char** argv)
         if (c < 0 || d < 0 || p < 0) { fprintf(stderr, "case %d: a kernel refused a valid geometry\n", i); return 1; }
         conv += c; direct += d; pool += p;
     }
-    printf("%d convolution, %d direct convolution and %d pooling geometries ran clean (%s kernels)\n", conv, direct, pool, cs_native_isa());
+    printf("%d convolution, %d direct convolution and %d pooling geometries ran clean (%s kernels)\n", conv, direct, pool, cs_kernel_isa());
     return 0;
 }

@@ -25,9 +25,6 @@ typedef float acc_t;
 /* Rounds x (an exact integer value) to a long without UB outside the range. */
 inline long cs_index_of(float v) { return (long)v; }
 
-/* Whether v replaces the running maximum m: larger, or a NaN (NaNs propagate, as on the CPU). */
-inline int cs_beats(float v, float m) { return (v > m) || (v != v); }
-
 __kernel void cs_fill(__global float* y, long yo, long n, float value)
 {
     long i = GID0;

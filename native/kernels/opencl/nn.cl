@@ -42,13 +42,7 @@ __kernel void cs_softmax_backward(long outer, long n, long inner, __global const
     }
 }
 
-/* The class a target value names, -1 for ignore_index, -2 when it is not a class index. */
-inline long nn_class_of(float v, long c, long ignoreIndex)
-{
-    if (v == (float)ignoreIndex) return -1;
-    if (!(v >= 0.0f && v < (float)c) || v != floor(v)) return -2;
-    return (long)v;
-}
+#define nn_class_of cs_class_of  /* shared/losses.h */
 
 /* result[0] = min position holding a bad class index (the host fills it with INT_MAX first). */
 __kernel void cs_find_invalid_class(__global const float* target, long to, long count, long classes, long ignoreIndex,
@@ -165,15 +159,12 @@ __kernel void cs_bce_check(long count, __global const float* x, long xo, __globa
     if (!(xv >= 0.0f && xv <= 1.0f && tv >= 0.0f && tv <= 1.0f)) atomic_min(result, (int)i);
 }
 
-inline float nn_clamped_log(float v) { return fmax(log(v), -100.0f); }
-inline float nn_clamped_log1m(float v) { return fmax(log1p(-v), -100.0f); }
-
 __kernel void cs_bce(long count, __global const float* x, long xo, __global const float* t, long to, __global float* loss, long lso)
 {
     long i = GID0;
     if (i >= count) return;
     float xv = x[xo + i], tv = t[to + i];
-    loss[lso + i] = -(tv * nn_clamped_log(xv) + (1.0f - tv) * nn_clamped_log1m(xv));
+    loss[lso + i] = cs_bce_loss(xv, tv);
 }
 
 __kernel void cs_bce_backward(long count, __global const float* x, long xo, __global const float* t, long to,
@@ -182,11 +173,9 @@ __kernel void cs_bce_backward(long count, __global const float* x, long xo, __gl
     long i = GID0;
     if (i >= count) return;
     float xv = x[xo + i], tv = t[to + i], g = dy[dyo + i];
-    if (dx) dx[dxo + i] += g * (xv - tv) / fmax(xv * (1.0f - xv), 1e-12f);
-    if (dt) dt[dto + i] += g * (nn_clamped_log1m(xv) - nn_clamped_log(xv));
+    if (dx) dx[dxo + i] += cs_bce_dx(xv, tv, g);
+    if (dt) dt[dto + i] += cs_bce_dt(xv, g);
 }
-
-inline float nn_softplus_neg(float v) { return fmax(-v, 0.0f) + log1p(exp(-fabs(v))); }
 
 __kernel void cs_bce_logits(long count, __global const float* x, long xo, __global const float* t, long to,
                             __global const float* pw, long pwo, __global float* loss, long lso)
@@ -194,8 +183,7 @@ __kernel void cs_bce_logits(long count, __global const float* x, long xo, __glob
     long i = GID0;
     if (i >= count) return;
     float xv = x[xo + i], tv = t[to + i];
-    float logWeight = pw ? 1.0f + (pw[pwo + i] - 1.0f) * tv : 1.0f;
-    loss[lso + i] = (1.0f - tv) * xv + logWeight * nn_softplus_neg(xv);
+    loss[lso + i] = cs_bce_logits_loss(xv, tv, pw ? pw[pwo + i] : 1.0f);
 }
 
 __kernel void cs_bce_logits_backward(long count, __global const float* x, long xo, __global const float* t, long to,
@@ -205,9 +193,9 @@ __kernel void cs_bce_logits_backward(long count, __global const float* x, long x
     long i = GID0;
     if (i >= count) return;
     float xv = x[xo + i], tv = t[to + i], g = dy[dyo + i], p = pw ? pw[pwo + i] : 1.0f;
-    if (dx) dx[dxo + i] += g * ((1.0f + (p - 1.0f) * tv) * cs_sigmoid(xv) - p * tv);
-    if (dt) dt[dto + i] += g * ((p - 1.0f) * nn_softplus_neg(xv) - xv);
-    if (dpw) dpw[dpwo + i] += g * tv * nn_softplus_neg(xv);
+    if (dx) dx[dxo + i] += cs_bce_logits_dx(xv, tv, p, g);
+    if (dt) dt[dto + i] += cs_bce_logits_dt(xv, p, g);
+    if (dpw) dpw[dpwo + i] += cs_bce_logits_dpw(xv, tv, g);
 }
 
 /* ---- batch norm over (n, c, l): one work-group of BN_GROUP items per channel for the statistics ---- */
@@ -311,27 +299,13 @@ __kernel void cs_batchnorm_backward_apply(long n, long c, long l, __global const
     dx[dxo + t] += coef[3 * k] * dy[dyo + t] + coef[3 * k + 1] * (x[xo + t] - saveMean[smo + k]) + coef[3 * k + 2];
 }
 
-/* ---- dropout: Philox-4x32-10 keyed by the 64-bit key, block g/4, word g%4 (dropout.c) ---- */
-
-inline uint nn_philox_word(ulong block, uint k0, uint k1, int word)
-{
-    uint c0 = (uint)block, c1 = (uint)(block >> 32), c2 = 0, c3 = 0;
-    for (int round = 0; round < 10; round++) {
-        if (round > 0) { k0 += 0x9E3779B9u; k1 += 0xBB67AE85u; }
-        const uint h0 = mul_hi(0xD2511F53u, c0), l0 = 0xD2511F53u * c0;
-        const uint h1 = mul_hi(0xCD9E8D57u, c2), l1 = 0xCD9E8D57u * c2;
-        const uint n0 = h1 ^ c1 ^ k0, n2 = h0 ^ c3 ^ k1;
-        c0 = n0; c1 = l1; c2 = n2; c3 = l0;
-    }
-    return word == 0 ? c0 : word == 1 ? c1 : word == 2 ? c2 : c3;
-}
+/* ---- dropout: Philox-4x32-10 keyed by the 64-bit key, block g/4, word g%4 (shared/philox.h) ---- */
 
 __kernel void cs_dropout_mask(long groups, ulong key, uint threshold, float scale, __global float* mask, long mo)
 {
     long g = GID0;
     if (g >= groups) return;
-    uint r = nn_philox_word((ulong)g / 4, (uint)key, (uint)(key >> 32), (int)(g % 4));
-    mask[mo + g] = (r >> 8) < threshold ? scale : 0.0f;
+    mask[mo + g] = cs_dropout_mask_value(cs_philox_word((ulong)g / 4, key, (int)(g % 4)), threshold, scale);
 }
 
 __kernel void cs_dropout_apply(long count, long groupSize, __global const float* x, long xo, __global const float* mask, long mo,

@@ -6,16 +6,7 @@
  * plane to one work-item, which adds in output order as the CPU does. Argmax offsets are int32 bits
  * in a float buffer, read and written here through an int pointer. */
 
-/* Taps t in [0, K) whose coordinate start + t·d lies in [0, n). */
-inline void pool_tap_range(long start, long K, long d, long n, long* t0, long* t1)
-{
-    long a = start < 0 ? (-start + d - 1) / d : 0;
-    long b = start >= n ? 0 : (n - start + d - 1) / d;
-    if (b > K) b = K;
-    if (a > b) a = b;
-    *t0 = a;
-    *t1 = b;
-}
+/* Window bounds, divisors, comparisons and Lp windows: native/kernels/shared/pool.h (the CPU's too). */
 
 __kernel void cs_max_pool2d(__global const float* x, long xo, int16 g, __global float* y, long yo,
                             __global int* idx, long io, long total)
@@ -27,8 +18,8 @@ __kernel void cs_max_pool2d(__global const float* x, long xo, int16 g, __global 
     __global const float* xp = x + xo + p * H * W;
     const long hstart = oh * g.s6 - g.s8, wstart = ow * g.s7 - g.s9;
     long r0, r1, s0, s1;
-    pool_tap_range(hstart, g.s4, g.sa, H, &r0, &r1);
-    pool_tap_range(wstart, g.s5, g.sb, W, &s0, &s1);
+    cs_pool_tap_range(hstart, g.s4, g.sa, H, &r0, &r1);
+    cs_pool_tap_range(wstart, g.s5, g.sb, W, &s0, &s1);
     float m = -INFINITY;
     int k = -1;
     for (long r = r0; r < r1; r++)
@@ -55,19 +46,9 @@ __kernel void cs_max_pool2d_backward(__global const float* dy, long dyo, __globa
     }
 }
 
-/* PyTorch's divisor of the window starting at (hstart, wstart); 0 when it holds no input element. */
 inline long pool_avg_divisor(int16 g, long hstart, long wstart, int countIncludePad, int divisorOverride)
 {
-    const long H = g.s2, W = g.s3;
-    long hend = hstart + g.s4, wend = wstart + g.s5;
-    if (hend > H + g.s8) hend = H + g.s8;
-    if (wend > W + g.s9) wend = W + g.s9;
-    const long pool = (hend - hstart) * (wend - wstart);
-    long hs = hstart < 0 ? 0 : hstart, he = hend > H ? H : hend;
-    long ws = wstart < 0 ? 0 : wstart, we = wend > W ? W : wend;
-    if (he <= hs || we <= ws) return 0;
-    if (divisorOverride != 0) return divisorOverride;
-    return countIncludePad ? pool : (he - hs) * (we - ws);
+    return cs_pool_avg_divisor(g.s2, g.s3, g.s4, g.s5, g.s8, g.s9, hstart, wstart, countIncludePad, divisorOverride);
 }
 
 __kernel void cs_avg_pool2d(__global const float* x, long xo, int16 g, int countIncludePad, int divisorOverride,
@@ -80,8 +61,8 @@ __kernel void cs_avg_pool2d(__global const float* x, long xo, int16 g, int count
     __global const float* xp = x + xo + p * H * W;
     const long hstart = oh * g.s6 - g.s8, wstart = ow * g.s7 - g.s9;
     long r0, r1, s0, s1;
-    pool_tap_range(hstart, g.s4, 1, H, &r0, &r1);
-    pool_tap_range(wstart, g.s5, 1, W, &s0, &s1);
+    cs_pool_tap_range(hstart, g.s4, 1, H, &r0, &r1);
+    cs_pool_tap_range(wstart, g.s5, 1, W, &s0, &s1);
     float sum = 0.0f;
     for (long r = r0; r < r1; r++)
         for (long s = s0; s < s1; s++) sum += xp[(hstart + r) * W + wstart + s];
@@ -120,30 +101,6 @@ __kernel void cs_avg_pool2d_backward(__global const float* dy, long dyo, int16 g
     dx[dxo + t] = acc;
 }
 
-/* (Σ x^p)^(1/p) over rows [hs, he) × columns [ws, we), scaled by the largest |x| (lp_window in pooling.c). */
-inline float pool_lp_window(__global const float* x, long W, long hs, long he, long ws, long we, float p)
-{
-    if (p == 1.0f) {
-        float sum = 0.0f;
-        for (long ih = hs; ih < he; ih++)
-            for (long iw = ws; iw < we; iw++) sum += x[ih * W + iw];
-        return sum;
-    }
-    float m = 0.0f;
-    for (long ih = hs; ih < he; ih++)
-        for (long iw = ws; iw < we; iw++) {
-            float a = fabs(x[ih * W + iw]);
-            m = (a > m || a != a) ? a : m;
-        }
-    if (!(m > 0.0f) || isinf(m)) return m;
-    float sum = 0.0f;
-    for (long ih = hs; ih < he; ih++)
-        for (long iw = ws; iw < we; iw++) {
-            float q = x[ih * W + iw] / m;
-            sum += p == 2.0f ? q * q : pow(q, p);
-        }
-    return m * (p == 2.0f ? sqrt(sum) : pow(sum, 1.0f / p));
-}
 
 __kernel void cs_lp_pool2d(__global const float* x, long xo, int16 g, float p, __global float* y, long yo, long total)
 {
@@ -152,7 +109,7 @@ __kernel void cs_lp_pool2d(__global const float* x, long xo, int16 g, float p, _
     const long H = g.s2, W = g.s3, OH = g.sc, OW = g.sd;
     long ow = t % OW, oh = (t / OW) % OH, q = t / (OW * OH);
     const long hs = oh * g.s6, he = min(hs + (long)g.s4, H), ws = ow * g.s7, we = min(ws + (long)g.s5, W);
-    y[yo + t] = pool_lp_window(x + xo + q * H * W, W, hs, he, ws, we, p);
+    y[yo + t] = cs_pool_lp_window(x + xo + q * H * W, W, hs, he, ws, we, p);
 }
 
 __kernel void cs_lp_pool2d_backward(__global const float* x, long xo, __global const float* dy, long dyo, int16 g, float p,
@@ -173,7 +130,7 @@ __kernel void cs_lp_pool2d_backward(__global const float* x, long xo, __global c
         for (long ow = ow0; ow < ow1; ow++) {
             const long hs = oh * g.s6, he = min(hs + (long)g.s4, H), ws = ow * g.s7, we = min(ws + (long)g.s5, W);
             if (ih >= he || iw >= we) continue;
-            float yv = pool_lp_window(xp, W, hs, he, ws, we, p);
+            float yv = cs_pool_lp_window(xp, W, hs, he, ws, we, p);
             if (p != 1.0f && yv == 0.0f) continue;
             float d = p == 1.0f ? 1.0f : p == 2.0f ? xv / yv : pow(xv / yv, p - 1.0f);
             acc += gp[oh * OW + ow] * d;
@@ -181,9 +138,6 @@ __kernel void cs_lp_pool2d_backward(__global const float* x, long xo, __global c
     dx[dxo + t] = acc;
 }
 
-/* Adaptive windows: [floor(i·in/out), ceil((i+1)·in/out)). */
-inline long pool_adaptive_start(long i, long in, long out) { return (i * in) / out; }
-inline long pool_adaptive_end(long i, long in, long out) { return ((i + 1) * in + out - 1) / out; }
 
 /* The max of rows [hs, he) × columns [ws, we) by the sequential rule, and its offset. */
 inline float pool_window_max(__global const float* x, long W, long hs, long he, long ws, long we, int* at)
@@ -208,8 +162,8 @@ __kernel void cs_adaptive_max_pool2d(__global const float* x, long xo, int4 g, _
     const long H = g.s0, W = g.s1, OH = g.s2, OW = g.s3;
     long j = t % OW, i = (t / OW) % OH, p = t / (OW * OH);
     int k;
-    float m = pool_window_max(x + xo + p * H * W, W, pool_adaptive_start(i, H, OH), pool_adaptive_end(i, H, OH),
-                              pool_adaptive_start(j, W, OW), pool_adaptive_end(j, W, OW), &k);
+    float m = pool_window_max(x + xo + p * H * W, W, cs_pool_adaptive_start(i, H, OH), cs_pool_adaptive_end(i, H, OH),
+                              cs_pool_adaptive_start(j, W, OW), cs_pool_adaptive_end(j, W, OW), &k);
     y[yo + t] = m;
     if (idx) idx[io + t] = k;
 }
@@ -221,8 +175,8 @@ __kernel void cs_adaptive_avg_pool2d(__global const float* x, long xo, int4 g, _
     const long H = g.s0, W = g.s1, OH = g.s2, OW = g.s3;
     long j = t % OW, i = (t / OW) % OH, p = t / (OW * OH);
     __global const float* xp = x + xo + p * H * W;
-    const long hs = pool_adaptive_start(i, H, OH), he = pool_adaptive_end(i, H, OH);
-    const long ws = pool_adaptive_start(j, W, OW), we = pool_adaptive_end(j, W, OW);
+    const long hs = cs_pool_adaptive_start(i, H, OH), he = cs_pool_adaptive_end(i, H, OH);
+    const long ws = cs_pool_adaptive_start(j, W, OW), we = cs_pool_adaptive_end(j, W, OW);
     float sum = 0.0f;
     for (long ih = hs; ih < he; ih++)
         for (long iw = ws; iw < we; iw++) sum += xp[ih * W + iw];
@@ -238,28 +192,18 @@ __kernel void cs_adaptive_avg_pool2d_backward(__global const float* dy, long dyo
     __global const float* gp = dy + dyo + p * OH * OW;
     float acc = dx[dxo + t];
     /* Windows are monotone in i, so the covering rows form one run starting near ih·OH/H. */
-    for (long i = (ih * OH) / H; i < OH && pool_adaptive_start(i, H, OH) <= ih; i++) {
-        if (pool_adaptive_end(i, H, OH) <= ih) continue;
-        const long hsz = pool_adaptive_end(i, H, OH) - pool_adaptive_start(i, H, OH);
-        for (long j = (iw * OW) / W; j < OW && pool_adaptive_start(j, W, OW) <= iw; j++) {
-            if (pool_adaptive_end(j, W, OW) <= iw) continue;
-            const long wsz = pool_adaptive_end(j, W, OW) - pool_adaptive_start(j, W, OW);
+    for (long i = (ih * OH) / H; i < OH && cs_pool_adaptive_start(i, H, OH) <= ih; i++) {
+        if (cs_pool_adaptive_end(i, H, OH) <= ih) continue;
+        const long hsz = cs_pool_adaptive_end(i, H, OH) - cs_pool_adaptive_start(i, H, OH);
+        for (long j = (iw * OW) / W; j < OW && cs_pool_adaptive_start(j, W, OW) <= iw; j++) {
+            if (cs_pool_adaptive_end(j, W, OW) <= iw) continue;
+            const long wsz = cs_pool_adaptive_end(j, W, OW) - cs_pool_adaptive_start(j, W, OW);
             acc += gp[i * OW + j] / (float)(hsz * wsz);
         }
     }
     dx[dxo + t] = acc;
 }
 
-/* Start of fractional window i (PyTorch's generate_intervals, in float as on the CPU). */
-inline long pool_fractional_start(float u, long i, long in, long out, long k)
-{
-    if (i == out - 1) return in - k;
-    const float alpha = (float)(in - k) / (float)(out - 1);
-    long s = (long)(int)(((float)i + u) * alpha) - (long)(int)(u * alpha);
-    if (s < 0) s = 0;
-    if (s > in - k) s = in - k;
-    return s;
-}
 
 /* g8: H W KH KW OH OW. */
 __kernel void cs_fractional_max_pool2d(__global const float* x, long xo, int8 g, __global const float* samples, long so,
@@ -270,7 +214,7 @@ __kernel void cs_fractional_max_pool2d(__global const float* x, long xo, int8 g,
     const long H = g.s0, W = g.s1, KH = g.s2, KW = g.s3, OH = g.s4, OW = g.s5;
     long j = t % OW, i = (t / OW) % OH, p = t / (OW * OH);
     const float uw = samples[so + 2 * p], uh = samples[so + 2 * p + 1];
-    const long hs = pool_fractional_start(uh, i, H, OH, KH), ws = pool_fractional_start(uw, j, W, OW, KW);
+    const long hs = cs_pool_fractional_start(uh, i, H, OH, KH), ws = cs_pool_fractional_start(uw, j, W, OW, KW);
     int k;
     float m = pool_window_max(x + xo + p * H * W, W, hs, hs + KH, ws, ws + KW, &k);
     y[yo + t] = m;

@@ -17,19 +17,6 @@ __kernel void cs_max_along(long outer, long n, long inner, __global const float*
     indices[io + t] = at;
 }
 
-/* Every (o, i) owns column i of slice o, so no two work-items add into the same element. */
-__kernel void cs_index_add_along(long outer, long n, long inner, __global const float* g, long go,
-                                 __global const float* indices, long io, __global float* dx, long dxo)
-{
-    long t = GID0;
-    if (t >= outer * inner) return;
-    long o = t / inner, i = t % inner;
-    float f = indices[io + t];
-    long j = (long)f;
-    if (!(f >= 0.0f) || j >= n) return;  /* the host checks the indices it made; never write outside dx */
-    dx[dxo + (o * n + j) * inner + i] += g[go + t];
-}
-
 /* Partial sums of x² (or maxima of |x|) of CS_NORM_GROUP-sized runs, one work-group each, reduced in
  * local memory; cs_norm_finish adds the partials in order. */
 #define CS_NORM_GROUP 256

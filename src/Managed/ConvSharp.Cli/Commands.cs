@@ -9,7 +9,7 @@ internal static class Commands
         var devices = new Command("devices", "List the compute devices ConvSharp can use.");
         devices.SetAction(_ =>
         {
-            output.WriteLine($"cpu: OpenBLAS {Blas.CoreName} kernels, {Blas.NumThreads} threads; ConvSharp kernels {Blas.KernelIsa}");
+            output.WriteLine($"cpu: OpenBLAS {Blas.CoreName} kernels, {Blas.NumThreads} threads; ConvSharp kernels {NativeKernels.Isa}");
             var openCl = Device.OpenCLDevices();
             if (openCl.Count == 0)
                 output.WriteLine("opencl: none found (install PoCL for the CPU, or a GPU vendor's OpenCL driver; see `convsharp train --device opencl`)");

@@ -135,7 +135,7 @@ public class ElementwiseTests
         Assert.Equal([0.5f, 1f, 1f], v[2..]);
     }
 
-    /// <summary>Tanh and Sigmoid run a vectorized exp of our own (native/kernels/cs_fastmath.h), not glibc's:
+    /// <summary>Tanh and Sigmoid run a vectorized exp of our own (native/kernels/shared/unary.h, on the CPU and OpenCL alike), not glibc's:
     /// every float on a dense grid over [-20, 20] (plus the small-argument branch's edge) is compared with double
     /// precision, in units of the float spacing at the true value.</summary>
     [Fact]

@@ -1,6 +1,7 @@
 namespace ConvSharp.Backends;
 
-/// <summary>Binary operations of <see cref="IKernels.Elementwise"/> (values match CS_EW_* in convsharp_native.h).</summary>
+/// <summary>Binary operations of <see cref="IKernels.Elementwise"/>: the values of CS_BINARY_OPS in
+/// native/kernels/shared/ops.def, in its order (a test asks the native library for each).</summary>
 internal enum BinaryOp
 {
     Add = 0, Sub, Mul, Div, Pow, Maximum, Minimum,
@@ -12,7 +13,8 @@ internal enum BinaryOp
     EqualMask,
 }
 
-/// <summary>Unary maps of <see cref="IKernels.Unary"/> (values match CS_U_* in convsharp_native.h).</summary>
+/// <summary>Unary maps of <see cref="IKernels.Unary"/>: the values of CS_UNARY_OPS in native/kernels/shared/ops.def,
+/// in its order (a test asks the native library for each).</summary>
 internal enum UnaryOp
 {
     Neg = 0, Exp, Log, Sqrt, Abs, Relu, Sigmoid, Tanh,
@@ -28,6 +30,10 @@ internal enum UnaryOp
     Clamp,
     /// <summary>alpha·x + beta.</summary>
     Affine,
+    /// <summary>x·σ(x).</summary>
+    Silu,
+    /// <summary>x·relu6(x + 3)/6.</summary>
+    Hardswish,
 }
 
 /// <summary>One operand of <see cref="IKernels.Elementwise"/>: storage plus an element stride per

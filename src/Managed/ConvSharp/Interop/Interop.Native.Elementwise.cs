@@ -22,5 +22,9 @@ internal static partial class Interop
         // int32_t cs_unary_backward_f32(int32_t op, int64_t n, const float* x, const float* y, const float* dy, float* dx, float alpha, float beta);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_unary_backward_f32")]
         internal static partial int UnaryBackward(int op, long n, float* x, float* y, float* dy, float* dx, float alpha, float beta);
+
+        // int32_t cs_enum_value(const char* enum_name, const char* value_name);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_enum_value", StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int EnumValue(string enumName, string? valueName);
     }
 }

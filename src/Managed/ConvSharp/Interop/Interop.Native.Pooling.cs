@@ -18,10 +18,6 @@ internal static partial class Interop
         [LibraryImport(Libraries.Native, EntryPoint = "cs_pool_out_size")]
         internal static partial long PoolOutSize(long input, long kernel, long stride, long pad, long dilation, int ceilMode);
 
-        // int32_t cs_pool_simd_level(int32_t cap);
-        [LibraryImport(Libraries.Native, EntryPoint = "cs_pool_simd_level")]
-        internal static partial int PoolSimdLevel(int cap);
-
         // int32_t cs_max_pool2d_f32(const float* x, const cs_pool_geometry* g, float* y, int32_t* indices);
         [LibraryImport(Libraries.Native, EntryPoint = "cs_max_pool2d_f32")]
         internal static partial int MaxPool2d(float* x, PoolGeometryNative* g, float* y, int* indices);

@@ -7,7 +7,7 @@ internal static partial class Interop
     /// <summary>Entry points of libconvsharp_native.so (native/include/convsharp_native.h).</summary>
     internal static unsafe partial class Native
     {
-        internal const int AbiVersion = 2;
+        internal const int AbiVersion = 3;
 
         /// <summary>Mirrors cs_conv_geometry.</summary>
         [StructLayout(LayoutKind.Sequential)]
@@ -52,9 +52,9 @@ internal static partial class Interop
         [LibraryImport(Libraries.Native, EntryPoint = "cs_conv_direct_grad_input_f32")]
         internal static partial int ConvDirectGradInput(ConvGeometryNative* g, long k, float* w, float* dy, float* dx, float* scratch);
 
-        // const char* cs_native_isa(void);
-        [LibraryImport(Libraries.Native, EntryPoint = "cs_native_isa")]
-        internal static partial byte* Isa();
+        // const char* cs_kernel_isa(void);
+        [LibraryImport(Libraries.Native, EntryPoint = "cs_kernel_isa")]
+        internal static partial byte* KernelIsa();
 
         /// <summary>Turns a cs_* status code into an exception. A failure here means the managed
         /// checks in front of the call missed something, so it is a bug, not bad user input.</summary>

@@ -55,3 +55,17 @@ public sealed class Tanh : Module
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input) => input.Tanh();
 }
+
+/// <summary>SiLU (swish), x·σ(x), as PyTorch's <c>nn.SiLU</c>.</summary>
+public sealed class SiLU : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Silu();
+}
+
+/// <summary>Hardswish, x·relu6(x + 3)/6, as PyTorch's <c>nn.Hardswish</c> (MobileNetV3).</summary>
+public sealed class Hardswish : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Hardswish();
+}

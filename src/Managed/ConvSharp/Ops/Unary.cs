@@ -37,6 +37,15 @@ public partial class Tensor
     public Tensor Sigmoid() => Map(UnaryOp.Sigmoid, "Sigmoid");
     /// <summary>Hyperbolic tangent.</summary>
     public Tensor Tanh() => Map(UnaryOp.Tanh, "Tanh");
+    /// <summary>SiLU (swish), x·σ(x) = x / (1 + e⁻ˣ).</summary>
+    public Tensor Silu() => Map(UnaryOp.Silu, "SiLU");
+    /// <summary>SiLU of <paramref name="input"/>, x·σ(x) (PyTorch's <c>torch.nn.functional.silu</c>).</summary>
+    public static Tensor Silu(Tensor input) => input.Silu();
+    /// <summary>Hardswish, x·relu6(x + 3)/6: 0 for x ≤ −3, x for x ≥ 3. The gradient follows PyTorch at the kinks:
+    /// 0 below −3, x/3 + ½ on [−3, 3], 1 above 3.</summary>
+    public Tensor Hardswish() => Map(UnaryOp.Hardswish, "Hardswish");
+    /// <summary>Hardswish of <paramref name="input"/> (PyTorch's <c>torch.nn.functional.hardswish</c>).</summary>
+    public static Tensor Hardswish(Tensor input) => input.Hardswish();
 
     /// <summary>alpha·x + beta.</summary>
     internal Tensor Affine(float alpha, float beta, string name) => Map(UnaryOp.Affine, name, alpha, beta);

@@ -22,7 +22,4 @@ public static unsafe class Blas
 
     /// <summary>OpenBLAS's build configuration string (version, DYNAMIC_ARCH, MAX_THREADS).</summary>
     public static string Config => Marshal.PtrToStringUTF8((IntPtr)Interop.OpenBlas.GetConfig()) ?? "";
-
-    /// <summary>The instruction set ConvSharp's own kernels run with here: "avx512f", "avx2" or "default".</summary>
-    public static string KernelIsa => Marshal.PtrToStringUTF8((IntPtr)Interop.Native.Isa()) ?? "";
 }

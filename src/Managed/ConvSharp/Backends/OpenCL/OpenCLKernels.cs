@@ -172,13 +172,13 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
-        if ((uint)op > (uint)UnaryOp.Affine) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
         Context.Run("cs_unary", x.Length, (int)op, x.Length, x, y, alpha, beta);
     }
 
     public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
     {
-        if ((uint)op > (uint)UnaryOp.Affine) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown unary operation.");
         Context.Run("cs_unary_backward", x.Length, (int)op, x.Length, x, y, dy, dx, alpha, beta);
     }
 

@@ -5,14 +5,19 @@ using System.Text;
 
 namespace ConvSharp.Backends.OpenCL;
 
-/// <summary>ConvSharp's OpenCL program: the embedded native/kernels/opencl/*.cl sources, concatenated
-/// (common.cl first) and built once per device and process. The built binary is cached on disk under a
+/// <summary>ConvSharp's OpenCL program: the element bodies of native/kernels/shared/ (also compiled into the CPU
+/// kernels) followed by the embedded native/kernels/opencl/*.cl sources, concatenated (common.cl first) and built once per device and process. The built binary is cached on disk under a
 /// key of device name, driver version, platform version, build options and source hash, so a second
 /// process loads it instead of compiling; a binary the driver rejects is rebuilt from source.
 /// The cache folder is CONVSHARP_OPENCL_CACHE, else the user's local application data.</summary>
 internal static unsafe class OpenCLProgram
 {
     private const uint ProgramBinarySizes = 0x1165, ProgramBinaries = 0x1166, ProgramBuildLog = 0x1183;
+
+    /// <summary>The element bodies shared with the CPU kernels (native/kernels/shared/), prepended in this order; their
+    /// <c>#include "..."</c> lines are dropped, since the OpenCL compiler cannot resolve them from a string.</summary>
+    private static readonly string[] s_shared =
+        ["cs_dialect.h", "ops.def", "binary.h", "unary.h", "optim.h", "philox.h", "losses.h", "pool.h"];
 
     /// <summary>Source files in the order they are concatenated (later files use helpers of earlier ones).</summary>
     private static readonly string[] s_files =
@@ -27,16 +32,25 @@ internal static unsafe class OpenCLProgram
 
     private static string LoadSource()
     {
-        var assembly = typeof(OpenCLProgram).Assembly;
         var text = new StringBuilder();
-        foreach (string file in s_files)
+        foreach (string file in s_shared)
         {
-            using Stream stream = assembly.GetManifestResourceStream("ConvSharp.OpenCL." + file)
-                ?? throw new InvalidOperationException($"The OpenCL source {file} is not embedded in {assembly.GetName().Name}.");
-            using var reader = new StreamReader(stream);
-            text.Append("/* ---- ").Append(file).Append(" ---- */\n").Append(reader.ReadToEnd()).Append('\n');
+            text.Append("/* ---- shared/").Append(file).Append(" ---- */\n");
+            foreach (string line in Embedded("shared." + file).Split('\n'))
+                if (!line.TrimStart().StartsWith("#include \"", StringComparison.Ordinal)) text.Append(line).Append('\n');
         }
+        foreach (string file in s_files)
+            text.Append("/* ---- ").Append(file).Append(" ---- */\n").Append(Embedded(file)).Append('\n');
         return text.ToString();
+    }
+
+    private static string Embedded(string name)
+    {
+        var assembly = typeof(OpenCLProgram).Assembly;
+        using Stream stream = assembly.GetManifestResourceStream("ConvSharp.OpenCL." + name)
+            ?? throw new InvalidOperationException($"The OpenCL source {name} is not embedded in {assembly.GetName().Name}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     public static string CacheFolder()
