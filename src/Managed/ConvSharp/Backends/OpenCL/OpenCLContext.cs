@@ -14,6 +14,7 @@ internal sealed unsafe class OpenCLContext
     private readonly Dictionary<string, OpenCLKernelHandle> _kernels = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly List<DeviceBuffer> _pendingHostSources = [];
+    private long _launches, _copies, _blockingReads, _blockingWrites, _finishes;
 
     public OpenCLContext(OpenCLDeviceInfo info)
     {
@@ -28,6 +29,7 @@ internal sealed unsafe class OpenCLContext
         OpenCLApi.Check(error, "clCreateCommandQueue");
         _queue = new OpenCLQueueHandle(queue);
         Gemm = OpenCLGemmTuning.For(info);
+        ConvNarrowFits = OpenCLGemmTuning.ConvNarrow.Fits(info);
         _program = OpenCLProgram.Build(context, info, "-cl-std=CL1.2 " + Gemm.Defines);
         Pool = new OpenCLBufferPool(context);
     }
@@ -37,6 +39,14 @@ internal sealed unsafe class OpenCLContext
     public OpenCLBufferPool Pool { get; }
 
     public OpenCLGemmTuning Gemm { get; }
+
+    /// <summary>Whether conv.cl's narrow-tile kernels fit this device's work-group and local-memory limits.</summary>
+    public bool ConvNarrowFits { get; }
+
+    /// <summary>What this context has enqueued and waited for since it was made: the counts the benchmarks and tests
+    /// read to show that a training step stays on the device (take two snapshots and subtract).</summary>
+    public OpenCLCounters Counters => new(Interlocked.Read(ref _launches), Interlocked.Read(ref _copies),
+        Interlocked.Read(ref _blockingReads), Interlocked.Read(ref _blockingWrites), Interlocked.Read(ref _finishes));
 
     /// <summary>Runs <paramref name="kernel"/> over a 1-D range of <paramref name="global"/> work-items
     /// (nothing when it is 0), work-group size left to the driver.</summary>
@@ -83,6 +93,7 @@ internal sealed unsafe class OpenCLContext
                     OpenCLApi.Check(cl.SetKernelArg(k, index++, (nuint)arg.Size, &bytes), $"clSetKernelArg({kernel}, {index - 1})");
                 }
             }
+            Interlocked.Increment(ref _launches);
             fixed (nuint* g = global)
             fixed (nuint* l = local)
                 OpenCLApi.Check(cl.EnqueueNdrangeKernel(_queue.Value, k, (uint)global.Length, null, g, local.IsEmpty ? null : l, 0, null, null),
@@ -104,6 +115,7 @@ internal sealed unsafe class OpenCLContext
     public void Write(OpenCLBuffer buffer, long offsetBytes, ReadOnlySpan<byte> source)
     {
         if (source.IsEmpty) return;
+        Interlocked.Increment(ref _blockingWrites);
         fixed (byte* s = source)
             OpenCLApi.Check(OpenCLApi.Cl.EnqueueWriteBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)source.Length, s, 0, null, null),
                 "clEnqueueWriteBuffer");
@@ -130,6 +142,7 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Device → host, blocking (so every earlier command has run when it returns).</summary>
     public void Read(OpenCLBuffer buffer, long offsetBytes, Span<byte> destination)
     {
+        Interlocked.Increment(ref _blockingReads);
         if (!destination.IsEmpty)
             fixed (byte* d = destination)
                 OpenCLApi.Check(OpenCLApi.Cl.EnqueueReadBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)destination.Length, d, 0, null, null),
@@ -140,6 +153,7 @@ internal sealed unsafe class OpenCLContext
     public void Copy(OpenCLBuffer source, long sourceBytes, OpenCLBuffer destination, long destinationBytes, long bytes)
     {
         if (bytes == 0) return;
+        Interlocked.Increment(ref _copies);
         OpenCLApi.Check(OpenCLApi.Cl.EnqueueCopyBuffer(_queue.Value, source.Mem, destination.Mem, (nuint)sourceBytes, (nuint)destinationBytes,
             (nuint)bytes, 0, null, null), "clEnqueueCopyBuffer");
     }
@@ -147,6 +161,7 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Waits for every queued command.</summary>
     public void Finish()
     {
+        Interlocked.Increment(ref _finishes);
         OpenCLApi.Check(OpenCLApi.Cl.Finish(_queue.Value), "clFinish");
         ReleasePendingSources();
     }
