@@ -9,8 +9,11 @@
  *                    (oh, ow) the output cell tap (r, s) of input (ih, iw) feeds, or a zero where none does: a gather,
  *                    so no two work-items write one element)
  *   backward-filter  dw[g·Kg+i, p]           += Σ_(n, pix) dy[n, g·Kg+i, pix] · col_g[p, (n, pix)]  M=Kg  N=Cg·KH·KW  K=N·OH·OW
- *                    the batch is the reduction: split-K over work-group slices z writes partial products to scratch,
- *                    summed in slice order by cs_conv_splitk_add — deterministic, no float atomics.
+ *                    the batch is the reduction: split-K over work-group slices z (whole images when there are
+ *                    several) writes partial products to scratch, added into dw in slice order by cs_conv_splitk_add —
+ *                    deterministic, no float atomics. Each CT_K slice is summed in float registers and added into an
+ *                    acc_t total (double where the device has fp64, as the CPU's long sums are), so a reduction over
+ *                    tens of thousands of cells loses no more than a 16-term float sum each step.
  *
  * Tiles: a work-group computes CT_M×CT_N of its GEMM in CT_K steps staged in local memory; a work-item holds CT_RM×CT_RN
  * accumulators (rows ty + r·WY, columns tx + q·WX so neighbours read neighbouring local words). Two instantiations:
@@ -164,8 +167,10 @@ void cs_conv_bwd_filter_##SUF(__global const float* x0, long xo, __global const 
     const int tx = get_local_id(0), ty = get_local_id(1), tid = ty * WX + tx, threads = WX * WY;                    \
     const int row0 = get_group_id(1) * TM, col0 = get_group_id(0) * TN;                                             \
     float acc[RM][RN];                                                                                              \
-    for (int r = 0; r < RM; r++) for (int q = 0; q < RN; q++) acc[r][q] = 0.0f;                                     \
+    acc_t tot[RM][RN];                                                                                              \
+    for (int r = 0; r < RM; r++) for (int q = 0; q < RN; q++) tot[r][q] = ACC(0.0);                                 \
     for (int p0 = kBegin; p0 < kEnd; p0 += TK) {                                                                    \
+        for (int r = 0; r < RM; r++) for (int q = 0; q < RN; q++) acc[r][q] = 0.0f;                                 \
         for (int e = tid; e < TM * TK; e += threads) {                                                              \
             int i = e / TK, p = e % TK, gi = row0 + i, gp = p0 + p;                                                 \
             float v = 0.0f;                                                                                         \
@@ -181,6 +186,7 @@ void cs_conv_bwd_filter_##SUF(__global const float* x0, long xo, __global const 
         }                                                                                                           \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
         CONV_MAC(TM, TN, TK, RM, RN, WX, WY)                                                                        \
+        for (int r = 0; r < RM; r++) for (int q = 0; q < RN; q++) tot[r][q] += acc[r][q];                           \
         barrier(CLK_LOCAL_MEM_FENCE);                                                                               \
     }                                                                                                               \
     for (int r = 0; r < RM; r++) {                                                                                  \
@@ -190,7 +196,7 @@ void cs_conv_bwd_filter_##SUF(__global const float* x0, long xo, __global const 
             int gj = col0 + tx + q * WX;                                                                            \
             if (gj >= cols) continue;                                                                               \
             __global float* cell = dw + (long)(grp * Kg + gi) * cols + gj;                                          \
-            if (splits > 1) *cell = acc[r][q]; else *cell += acc[r][q];                                             \
+            if (splits > 1) *cell = (float)tot[r][q]; else *cell += (float)tot[r][q];                                             \
         }                                                                                                           \
     }                                                                                                               \
 }
@@ -206,12 +212,12 @@ void cs_conv_bwd_filter_##SUF(__global const float* x0, long xo, __global const 
 CONV_KERNELS(w, CONV_W_TM, CONV_W_TN, CONV_W_TK, CONV_W_RM, CONV_W_RN)
 CONV_KERNELS(n, 16, 64, 16, 2, 4)
 
-/* dw[e] += Σ_s partial[s][e], in slice order. */
+/* dw[e] += partial[0][e], then += partial[1][e], ...: slice by slice in order, as the CPU adds image by image. */
 __kernel void cs_conv_splitk_add(__global const float* partial, long po, int splits, long length, __global float* dw, long dwo)
 {
     long e = GID0;
     if (e >= length) return;
-    float sum = 0.0f;
+    float sum = dw[dwo + e];
     for (int s = 0; s < splits; s++) sum += partial[po + s * length + e];
-    dw[dwo + e] += sum;
+    dw[dwo + e] = sum;
 }

@@ -58,12 +58,23 @@ internal sealed partial class OpenCLKernels
             int kg = outChannels / geometry.Groups;
             OpenCLGemmTuning tile = TileFor(kg, out _);
             // The weight gradient is a small M×N (K/G × C/G·KH·KW) over a long reduction (N·OH·OW): when its tiles
-            // cannot fill the device, split the reduction so each compute unit gets about four work-groups.
-            long red = (long)geometry.N * geometry.OH * geometry.OW;
-            long tiles = (long)tile.Tiles(kg, geometry.GroupRows) * geometry.Groups;
+            // cannot fill the device, split the reduction so each compute unit gets about four work-groups. Slices
+            // end on image boundaries when there is more than one image (each image's sum then added in image
+            // order, as the CPU accumulates image by image), at most 64 of them; one image is cut into k-chunks.
+            long plane = (long)geometry.OH * geometry.OW, red = geometry.N * plane;
+            long tiles = tile.Tiles(kg, geometry.GroupRows) * geometry.Groups;
             int splits = tile.Splits((int)Math.Min(int.MaxValue, tiles), (int)Math.Min(int.MaxValue, red), context.Info.ComputeUnits);
-            long chunk = (red + splits - 1) / splits;
-            chunk = (chunk + tile.TK - 1) / tile.TK * tile.TK;
+            long chunk;
+            if (splits > 1 && geometry.N > 1)
+            {
+                int images = (geometry.N + Math.Min(splits, 64) - 1) / Math.Min(splits, 64);
+                chunk = images * plane;
+            }
+            else
+            {
+                chunk = (red + splits - 1) / splits;
+                chunk = (chunk + tile.TK - 1) / tile.TK * tile.TK;
+            }
             FilterSplits = (int)((red + chunk - 1) / chunk);
             FilterChunk = (int)chunk;
         }
