@@ -22,6 +22,7 @@ internal static class Check
     public static int Run(Options o)
     {
         Directory.CreateDirectory(o.Out);
+        Timing.Quick = o.Local;
         var total = Stopwatch.StartNew();
         var summary = new List<string>();
 
@@ -98,7 +99,7 @@ internal static class Check
         Emit(o, "4-conv.md", md);
 
         // Training steps.
-        int[] batches = o.Local ? [16] : [64, 256];
+        int[] batches = o.Local ? [8] : [64, 256];
         md = new StringBuilder("## Training steps (forward, cross-entropy, backward, Adam, loss read back; batch resident on the device)\n\n" +
             "| network | batch | layers | OpenCL ms/step | images/s | launches/step | blocking reads/step | host waits/step | CPU backend ms/step | images/s | OpenCL vs CPU | PyTorch fp32 images/s | PyTorch TF32 images/s | OpenCL vs PyTorch fp32 |\n" +
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

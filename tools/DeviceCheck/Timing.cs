@@ -14,6 +14,7 @@ internal static class Timing
     /// <paramref name="budgetSeconds"/>.</summary>
     public static double Median(Device device, Action body, int warmup = 2, int maxReps = 20, double budgetSeconds = 1.0)
     {
+        if (Quick) (warmup, maxReps, budgetSeconds) = (1, 3, 0);
         for (int i = 0; i < warmup; i++) Once(device, body);
         var times = new List<double>();
         var total = Stopwatch.StartNew();
@@ -22,6 +23,9 @@ internal static class Timing
         times.Sort();
         return times[times.Count / 2];
     }
+
+    /// <summary>--local: one warm-up and three timed runs of everything (PoCL shares the CI machine's cores).</summary>
+    public static bool Quick { get; set; }
 
     private static double Once(Device device, Action body)
     {

@@ -45,6 +45,9 @@ echo "run.sh: bundle of commit $(cat "$bundle/COMMIT" 2>/dev/null || echo '?'), 
 cat "$out/0-driver.md"
 echo
 
+# Locally the convolutions would run as im2col + SGEMM (the CPU-driver default); the check is there to exercise
+# the GPU path, so it asks for the implicit-GEMM kernels.
+(( local_mode )) && export CONVSHARP_OPENCL_CONV=${CONVSHARP_OPENCL_CONV:-implicit}
 export LD_LIBRARY_PATH=$bundle${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # Scratch (the program-binary cache, PyTorch's JSON) stays out of $OUT: the device tool returns at most 8 files, the
 # 8 markdown parts.

@@ -31,7 +31,7 @@ public class ConvKernelParityTests
         int n = s[0], c = s[1], k = s[2], h = s[3], w = s[4], kh = s[5], kw = s[6];
         var g = new ConvGeometry(n, c, h, w, kh, kw, s[7], s[8], s[9], s[10], s[11], s[12], s[13]);
         var rng = new Random(n * 1000 + c * 100 + k);
-        ConvPlan cpuPlan = Cpu.Plan(g, k), oclPlan = Ocl.Plan(g, k);
+        ConvPlan cpuPlan = Cpu.Plan(g, k), oclPlan = Ocl.Plan(g, k, implicitGemm: true);
         using var x = BufferPair.Random(rng, g.InputLength);
         using var wt = BufferPair.Random(rng, cpuPlan.WeightLength);
         using var bias = BufferPair.Random(rng, k);
@@ -62,7 +62,7 @@ public class ConvKernelParityTests
     {
         // Few weight-gradient tiles (8 × 27) over 16·32·32 reduction columns: the plan splits the batch reduction.
         var g = new ConvGeometry(16, 3, 32, 32, 3, 3, ph: 1, pw: 1);
-        var plan = (OpenCLKernels.OpenCLConvPlan)Ocl.Plan(g, 8);
+        var plan = (OpenCLKernels.OpenCLConvPlan)Ocl.Plan(g, 8, implicitGemm: true);
         Assert.True(plan.FilterSplits > 1, $"expected a split reduction, got {plan.FilterSplits} slice(s)");
         var rng = new Random(7);
         ConvPlan cpuPlan = Cpu.Plan(g, 8);
@@ -73,7 +73,7 @@ public class ConvKernelParityTests
         Ocl.ConvBackwardFilter(plan, x.Ocl, dy.Ocl, dw.Ocl, null);
         dw.AssertClose("ConvBackwardFilter split", 1e-3);
 
-        var small = (OpenCLKernels.OpenCLConvPlan)Ocl.Plan(new ConvGeometry(1, 2, 4, 4, 3, 3), 2);
+        var small = (OpenCLKernels.OpenCLConvPlan)Ocl.Plan(new ConvGeometry(1, 2, 4, 4, 3, 3), 2, implicitGemm: true);
         Assert.Equal(1, small.FilterSplits);
     }
 
@@ -81,7 +81,7 @@ public class ConvKernelParityTests
     public void Each_pass_is_one_launch_over_the_whole_batch()
     {
         var g = new ConvGeometry(8, 16, 12, 12, 3, 3, ph: 1, pw: 1, groups: 2);
-        ConvPlan plan = Ocl.Plan(g, 32);
+        ConvPlan plan = Ocl.Plan(g, 32, implicitGemm: true);
         var rng = new Random(3);
         using var x = BufferPair.Random(rng, g.InputLength);
         using var wt = BufferPair.Random(rng, plan.WeightLength);

@@ -14,7 +14,9 @@ internal sealed unsafe class OpenCLContext
     private readonly Dictionary<string, OpenCLKernelHandle> _kernels = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly List<DeviceBuffer> _pendingHostSources = [];
-    private long _launches, _copies, _blockingReads, _blockingWrites, _finishes;
+    // Per calling thread, so a test or benchmark counts its own commands while other threads share the device.
+    private readonly ThreadLocal<long[]> _counts = new(() => new long[5]);
+    private const int Launches = 0, Copies = 1, BlockingReads = 2, BlockingWrites = 3, Finishes = 4;
 
     public OpenCLContext(OpenCLDeviceInfo info)
     {
@@ -43,10 +45,16 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Whether conv.cl's narrow-tile kernels fit this device's work-group and local-memory limits.</summary>
     public bool ConvNarrowFits { get; }
 
-    /// <summary>What this context has enqueued and waited for since it was made: the counts the benchmarks and tests
+    /// <summary>What the calling thread has enqueued on this context and waited for: the counts the benchmarks and tests
     /// read to show that a training step stays on the device (take two snapshots and subtract).</summary>
-    public OpenCLCounters Counters => new(Interlocked.Read(ref _launches), Interlocked.Read(ref _copies),
-        Interlocked.Read(ref _blockingReads), Interlocked.Read(ref _blockingWrites), Interlocked.Read(ref _finishes));
+    public OpenCLCounters Counters
+    {
+        get
+        {
+            long[] c = _counts.Value!;
+            return new(c[Launches], c[Copies], c[BlockingReads], c[BlockingWrites], c[Finishes]);
+        }
+    }
 
     /// <summary>Runs <paramref name="kernel"/> over a 1-D range of <paramref name="global"/> work-items
     /// (nothing when it is 0), work-group size left to the driver.</summary>
@@ -93,7 +101,7 @@ internal sealed unsafe class OpenCLContext
                     OpenCLApi.Check(cl.SetKernelArg(k, index++, (nuint)arg.Size, &bytes), $"clSetKernelArg({kernel}, {index - 1})");
                 }
             }
-            Interlocked.Increment(ref _launches);
+            _counts.Value![Launches]++;
             fixed (nuint* g = global)
             fixed (nuint* l = local)
                 OpenCLApi.Check(cl.EnqueueNdrangeKernel(_queue.Value, k, (uint)global.Length, null, g, local.IsEmpty ? null : l, 0, null, null),
@@ -115,7 +123,7 @@ internal sealed unsafe class OpenCLContext
     public void Write(OpenCLBuffer buffer, long offsetBytes, ReadOnlySpan<byte> source)
     {
         if (source.IsEmpty) return;
-        Interlocked.Increment(ref _blockingWrites);
+        _counts.Value![BlockingWrites]++;
         fixed (byte* s = source)
             OpenCLApi.Check(OpenCLApi.Cl.EnqueueWriteBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)source.Length, s, 0, null, null),
                 "clEnqueueWriteBuffer");
@@ -142,7 +150,7 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Device → host, blocking (so every earlier command has run when it returns).</summary>
     public void Read(OpenCLBuffer buffer, long offsetBytes, Span<byte> destination)
     {
-        Interlocked.Increment(ref _blockingReads);
+        _counts.Value![BlockingReads]++;
         if (!destination.IsEmpty)
             fixed (byte* d = destination)
                 OpenCLApi.Check(OpenCLApi.Cl.EnqueueReadBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)destination.Length, d, 0, null, null),
@@ -153,7 +161,7 @@ internal sealed unsafe class OpenCLContext
     public void Copy(OpenCLBuffer source, long sourceBytes, OpenCLBuffer destination, long destinationBytes, long bytes)
     {
         if (bytes == 0) return;
-        Interlocked.Increment(ref _copies);
+        _counts.Value![Copies]++;
         OpenCLApi.Check(OpenCLApi.Cl.EnqueueCopyBuffer(_queue.Value, source.Mem, destination.Mem, (nuint)sourceBytes, (nuint)destinationBytes,
             (nuint)bytes, 0, null, null), "clEnqueueCopyBuffer");
     }
@@ -161,7 +169,7 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Waits for every queued command.</summary>
     public void Finish()
     {
-        Interlocked.Increment(ref _finishes);
+        _counts.Value![Finishes]++;
         OpenCLApi.Check(OpenCLApi.Cl.Finish(_queue.Value), "clFinish");
         ReleasePendingSources();
     }

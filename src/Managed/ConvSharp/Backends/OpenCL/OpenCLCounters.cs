@@ -1,6 +1,6 @@
 namespace ConvSharp.Backends.OpenCL;
 
-/// <summary>Commands one OpenCL context has issued: kernel launches, device-side copies, blocking reads to the host
+/// <summary>Commands one thread has issued on one OpenCL context: kernel launches, device-side copies, blocking reads to the host
 /// (Item, ToArray, To(Device.Cpu)), blocking writes from unpinned host memory, and explicit waits (clFinish, also
 /// issued after every 64 asynchronous uploads). Subtract two snapshots for the commands of one training step.</summary>
 internal readonly record struct OpenCLCounters(long Launches, long Copies, long BlockingReads, long BlockingWrites, long Finishes)

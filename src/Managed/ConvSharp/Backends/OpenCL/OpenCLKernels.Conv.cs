@@ -1,15 +1,38 @@
 namespace ConvSharp.Backends.OpenCL;
 
 // Convolution on OpenCL: implicit-GEMM kernels of conv.cl, one launch per pass over the whole batch and every group
-// (plus one for the bias gradient and, when the weight gradient is split over the batch, one to add the slices).
-// The plan fixes the tile instantiation and the split once per shape.
+// (plus one for the bias gradient and, when the weight gradient is split over the batch, one to add the slices);
+// on CPU drivers image-by-image im2col + SGEMM, measured faster there. The plan fixes the strategy, the tile
+// instantiation and the split once per shape.
 internal sealed partial class OpenCLKernels
 {
-    public ConvPlan Plan(in ConvGeometry geometry, int outChannels) => new OpenCLConvPlan(geometry, outChannels, Context);
+    /// <summary>CONVSHARP_OPENCL_CONV: "implicit" or "im2col" overrides the choice between conv.cl's implicit-GEMM kernels
+    /// (the default on GPUs) and image-by-image im2col + the tiled SGEMM (the default on CPU drivers such as PoCL,
+    /// where it measured faster: PoCL runs a work-group as a loop, so the implicit kernels' index arithmetic per staged
+    /// element costs more than the column matrix it saves; docs/benchmarks.md, "CPU vs GPU").</summary>
+    public const string ConvStrategyVariable = "CONVSHARP_OPENCL_CONV";
+
+    public ConvPlan Plan(in ConvGeometry geometry, int outChannels) => Plan(geometry, outChannels, ImplicitGemmByDefault());
+
+    /// <summary>The plan with the strategy chosen by the caller (the parity tests run both on PoCL).</summary>
+    internal ConvPlan Plan(in ConvGeometry geometry, int outChannels, bool implicitGemm) =>
+        new OpenCLConvPlan(geometry, outChannels, Context) { ImplicitGemm = implicitGemm };
+
+    private bool ImplicitGemmByDefault() => Environment.GetEnvironmentVariable(ConvStrategyVariable) switch
+    {
+        "implicit" => true,
+        "im2col" => false,
+        _ => Context.Info.IsGpu,
+    };
 
     public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
     {
         var p = (OpenCLConvPlan)plan;
+        if (!p.ImplicitGemm)
+        {
+            Im2ColConvolution.Forward(this, plan.Geometry, plan.OutChannels, 1, x, w, bias, y);
+            return;
+        }
         ConvGeometry g = p.Geometry;
         int kg = p.OutChannels / g.Groups;
         p.Launch(Context, "cs_conv_fwd_", kg, (long)g.N * g.OH * g.OW, g.Groups,
@@ -19,6 +42,11 @@ internal sealed partial class OpenCLKernels
     public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx)
     {
         var p = (OpenCLConvPlan)plan;
+        if (!p.ImplicitGemm)
+        {
+            Im2ColConvolution.BackwardData(this, plan.Geometry, plan.OutChannels, 1, w, dy, dx);
+            return;
+        }
         ConvGeometry g = p.Geometry;
         p.Launch(Context, "cs_conv_bwd_data_", g.C / g.Groups, (long)g.N * g.H * g.W, g.Groups,
             [w, dy, dx, Geometry(g), p.OutChannels, g.Groups]);
@@ -30,6 +58,11 @@ internal sealed partial class OpenCLKernels
         ConvGeometry g = p.Geometry;
         if (dbias is { } db) Im2ColConvolution.BiasGradient(this, g.N, p.OutChannels, (long)g.OH * g.OW, dy, db);
         if (dw is not { } d) return;
+        if (!p.ImplicitGemm)
+        {
+            Im2ColConvolution.BackwardFilter(this, g, p.OutChannels, 1, x, dy, d);
+            return;
+        }
         int kg = p.OutChannels / g.Groups;
         if (p.FilterSplits == 1)
         {
@@ -78,6 +111,9 @@ internal sealed partial class OpenCLKernels
             FilterSplits = (int)((red + chunk - 1) / chunk);
             FilterChunk = (int)chunk;
         }
+
+        /// <summary>Whether conv.cl's implicit-GEMM kernels run this shape (else image-by-image im2col + SGEMM).</summary>
+        public bool ImplicitGemm { get; init; } = true;
 
         /// <summary>Slices of the weight gradient's reduction over the batch (1: the kernel adds into dw itself).</summary>
         public int FilterSplits { get; }
