@@ -131,7 +131,7 @@ public unsafe class Im2ColTests
     public void A_kernel_larger_than_the_padded_input_is_refused_with_both_sizes()
     {
         var e = Assert.Throws<ArgumentException>(() => new ConvGeometry(1, 1, 4, 5, 3, 4, ph: 0, pw: 1, dh: 2, dw: 2));
-        Assert.Equal("The kernel 3x4 with dilation 2x2 spans 5x7, larger than the padded input 4x7 (input 4x5, padding 0x1).", e.Message);
+        Assert.Equal("The kernel 3x4 with dilation 2x2 spans 5x7, larger than the padded input 4x7 (input 4x5, padding 0x1). (Parameter 'input')", e.Message);
     }
 
     [Fact]
