@@ -1,4 +1,4 @@
-// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, NativeArm64 (with --arm64), Build, Test, Train, Bench, Pack, PackSmoke.
+// ConvSharp's build: ./build.sh --target=<Task>. Tasks: Native, NativeArm64 (with --arm64), Build, Test, Train, Bench, Pack, PackSmoke, DeviceCheck.
 using System.Xml.Linq;
 
 var target = Argument("target", "Test");
@@ -54,10 +54,29 @@ Task("Build")
     Run("dotnet", $"build \"{solution}\" -c {configuration} --nologo -v q");
 });
 
+Task("DeviceCheck")
+    .Description("Builds the GPU device-check bundle (artifacts/device/: Native AOT DeviceCheck, libconvsharp_native.so, libOpenCL.so.1) and runs it here on PoCL at small sizes (tools/device/gpu-check.sh --local), so the bundle cannot rot.")
+    .IsDependentOn("Native")
+    .Does(() =>
+{
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    var env = new Dictionary<string, string>
+    {
+        ["POCL_CACHE_DIR"] = artifacts.Combine("opencl-cache/pocl").FullPath,
+        ["CONVSHARP_OPENCL_CACHE"] = artifacts.Combine("opencl-cache/convsharp").FullPath,
+        ["OUT"] = artifacts.Combine("device-local").FullPath,
+    };
+    foreach (var folder in new[] { env["POCL_CACHE_DIR"], env["CONVSHARP_OPENCL_CACHE"] }) EnsureDirectoryExists(folder);
+    int code = StartProcess("bash", new ProcessSettings { Arguments = "tools/device/gpu-check.sh --local", EnvironmentVariables = env, WorkingDirectory = root });
+    if (code != 0) throw new Exception($"tools/device/gpu-check.sh --local exited with {code} (results in {env["OUT"]}).");
+    Information($"Device check (bundle build + PoCL run) took {watch.Elapsed.TotalSeconds:F0} s");
+});
+
 Task("Test")
-    .Description("Runs the xunit tests (after the package smoke test) and prints `N passed, N failed` from their TRX results.")
+    .Description("Runs the xunit tests (after the package smoke test and the local device check) and prints `N passed, N failed` from their TRX results.")
     .IsDependentOn("Build")
     .IsDependentOn("PackSmoke")
+    .IsDependentOn("DeviceCheck")
     .Does(() =>
 {
     CleanDirectory(testResults);

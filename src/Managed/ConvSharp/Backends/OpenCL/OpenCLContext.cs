@@ -14,6 +14,9 @@ internal sealed unsafe class OpenCLContext
     private readonly Dictionary<string, OpenCLKernelHandle> _kernels = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly List<DeviceBuffer> _pendingHostSources = [];
+    // Per calling thread, so a test or benchmark counts its own commands while other threads share the device.
+    private readonly ThreadLocal<long[]> _counts = new(() => new long[5]);
+    private const int Launches = 0, Copies = 1, BlockingReads = 2, BlockingWrites = 3, Finishes = 4;
 
     public OpenCLContext(OpenCLDeviceInfo info)
     {
@@ -28,6 +31,7 @@ internal sealed unsafe class OpenCLContext
         OpenCLApi.Check(error, "clCreateCommandQueue");
         _queue = new OpenCLQueueHandle(queue);
         Gemm = OpenCLGemmTuning.For(info);
+        ConvNarrowFits = OpenCLGemmTuning.ConvNarrow.Fits(info);
         _program = OpenCLProgram.Build(context, info, "-cl-std=CL1.2 " + Gemm.Defines);
         Pool = new OpenCLBufferPool(context);
     }
@@ -37,6 +41,20 @@ internal sealed unsafe class OpenCLContext
     public OpenCLBufferPool Pool { get; }
 
     public OpenCLGemmTuning Gemm { get; }
+
+    /// <summary>Whether conv.cl's narrow-tile kernels fit this device's work-group and local-memory limits.</summary>
+    public bool ConvNarrowFits { get; }
+
+    /// <summary>What the calling thread has enqueued on this context and waited for: the counts the benchmarks and tests
+    /// read to show that a training step stays on the device (take two snapshots and subtract).</summary>
+    public OpenCLCounters Counters
+    {
+        get
+        {
+            long[] c = _counts.Value!;
+            return new(c[Launches], c[Copies], c[BlockingReads], c[BlockingWrites], c[Finishes]);
+        }
+    }
 
     /// <summary>Runs <paramref name="kernel"/> over a 1-D range of <paramref name="global"/> work-items
     /// (nothing when it is 0), work-group size left to the driver.</summary>
@@ -83,6 +101,7 @@ internal sealed unsafe class OpenCLContext
                     OpenCLApi.Check(cl.SetKernelArg(k, index++, (nuint)arg.Size, &bytes), $"clSetKernelArg({kernel}, {index - 1})");
                 }
             }
+            _counts.Value![Launches]++;
             fixed (nuint* g = global)
             fixed (nuint* l = local)
                 OpenCLApi.Check(cl.EnqueueNdrangeKernel(_queue.Value, k, (uint)global.Length, null, g, local.IsEmpty ? null : l, 0, null, null),
@@ -104,6 +123,7 @@ internal sealed unsafe class OpenCLContext
     public void Write(OpenCLBuffer buffer, long offsetBytes, ReadOnlySpan<byte> source)
     {
         if (source.IsEmpty) return;
+        _counts.Value![BlockingWrites]++;
         fixed (byte* s = source)
             OpenCLApi.Check(OpenCLApi.Cl.EnqueueWriteBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)source.Length, s, 0, null, null),
                 "clEnqueueWriteBuffer");
@@ -130,6 +150,7 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Device → host, blocking (so every earlier command has run when it returns).</summary>
     public void Read(OpenCLBuffer buffer, long offsetBytes, Span<byte> destination)
     {
+        _counts.Value![BlockingReads]++;
         if (!destination.IsEmpty)
             fixed (byte* d = destination)
                 OpenCLApi.Check(OpenCLApi.Cl.EnqueueReadBuffer(_queue.Value, buffer.Mem, true, (nuint)offsetBytes, (nuint)destination.Length, d, 0, null, null),
@@ -140,6 +161,7 @@ internal sealed unsafe class OpenCLContext
     public void Copy(OpenCLBuffer source, long sourceBytes, OpenCLBuffer destination, long destinationBytes, long bytes)
     {
         if (bytes == 0) return;
+        _counts.Value![Copies]++;
         OpenCLApi.Check(OpenCLApi.Cl.EnqueueCopyBuffer(_queue.Value, source.Mem, destination.Mem, (nuint)sourceBytes, (nuint)destinationBytes,
             (nuint)bytes, 0, null, null), "clEnqueueCopyBuffer");
     }
@@ -147,6 +169,7 @@ internal sealed unsafe class OpenCLContext
     /// <summary>Waits for every queued command.</summary>
     public void Finish()
     {
+        _counts.Value![Finishes]++;
         OpenCLApi.Check(OpenCLApi.Cl.Finish(_queue.Value), "clFinish");
         ReleasePendingSources();
     }

@@ -8,6 +8,17 @@ internal readonly record struct OpenCLGemmTuning(int TM, int TN, int TK, int RM,
 {
     public const long NaiveBelow = 32 * 32 * 32;
 
+    /// <summary>The narrow tile of conv.cl's "n" kernels (16 rows × 64 columns, 128 work-items of 2×4): for GEMMs whose
+    /// M is a handful of channels.</summary>
+    public static OpenCLGemmTuning ConvNarrow { get; } = new(16, 64, 16, 2, 4);
+
+    /// <summary>Whether this tile's work-group and staged slices fit <paramref name="device"/>.</summary>
+    public bool Fits(OpenCLDeviceInfo device) =>
+        (long)GroupX * GroupY <= device.MaxWorkGroupSize && (long)TK * (TM + TN + 2) * sizeof(float) <= device.LocalMemoryBytes;
+
+    /// <summary>Tiles of an m×n product.</summary>
+    public long Tiles(long m, long n) => ((m + TM - 1) / TM) * ((n + TN - 1) / TN);
+
     public int GroupX => TN / RN;
     public int GroupY => TM / RM;
 

@@ -21,7 +21,7 @@ internal static unsafe class OpenCLProgram
 
     /// <summary>Source files in the order they are concatenated (later files use helpers of earlier ones).</summary>
     private static readonly string[] s_files =
-        ["common.cl", "elementwise.cl", "gemm.cl", "im2col.cl", "pooling.cl", "reduce.cl", "nn.cl", "optim.cl", "upsample.cl", "index.cl"];
+        ["common.cl", "elementwise.cl", "gemm.cl", "im2col.cl", "conv.cl", "pooling.cl", "reduce.cl", "nn.cl", "optim.cl", "upsample.cl", "index.cl"];
 
     private static readonly Lazy<string> s_source = new(LoadSource);
 
