@@ -29,7 +29,7 @@ public unsafe class MatMulBenchmarks
 
     [Benchmark(Baseline = true, Description = "cblas_sgemm direct")]
     public void DirectSgemm() =>
-        Interop.OpenBlas.Sgemm(Interop.OpenBlas.RowMajor, Interop.OpenBlas.NoTrans, Interop.OpenBlas.NoTrans,
+        Interop.OpenBlas.cblas_sgemm(Interop.OpenBlas.RowMajor, Interop.OpenBlas.NoTrans, Interop.OpenBlas.NoTrans,
             Size, Size, Size, 1f, _pa, Size, _pb, Size, 0f, _pc, Size);
 
     [Benchmark(Description = "Tensor.MatMul")]

@@ -33,7 +33,7 @@ public unsafe class SgemmBenchmarks : IFlopCounted
 
     [Benchmark(Description = "OpenBLAS sgemm")]
     public void Sgemm() =>
-        Interop.OpenBlas.Sgemm(Interop.OpenBlas.RowMajor, Interop.OpenBlas.NoTrans, Interop.OpenBlas.NoTrans,
+        Interop.OpenBlas.cblas_sgemm(Interop.OpenBlas.RowMajor, Interop.OpenBlas.NoTrans, Interop.OpenBlas.NoTrans,
             Size, Size, Size, 1f, _pa, Size, _pb, Size, 0f, _pc, Size);
 
     [GlobalCleanup]

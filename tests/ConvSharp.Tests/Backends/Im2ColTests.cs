@@ -98,7 +98,7 @@ public unsafe class Im2ColTests
             Span<float> cols = perImage.AsSpan();
             fixed (float* pc = cols)
                 for (int i = 0; i < g.N; i++)
-                    Assert.Equal(0, Native.Im2ColImage(px + i * imageLength, &native, pc, ld, i * imageColumns));
+                    Assert.Equal(0, Native.cs_im2col_image_f32(px + i * imageLength, &native, pc, ld, i * imageColumns));
         }
         Assert.Equal(batch.ToArray(), perImage.ToArray());
 
@@ -108,7 +108,7 @@ public unsafe class Im2ColTests
         fixed (float* pc = batch.AsSpan())
         fixed (float* px = backPerImage.AsSpan())
             for (int i = 0; i < g.N; i++)
-                Assert.Equal(0, Native.Col2ImImage(pc, ld, i * imageColumns, &native, px + i * imageLength));
+                Assert.Equal(0, Native.cs_col2im_image_f32(pc, ld, i * imageColumns, &native, px + i * imageLength));
         Assert.Equal(back.ToArray(), backPerImage.ToArray());
     }
 
@@ -118,13 +118,13 @@ public unsafe class Im2ColTests
         var g = new ConvGeometry(1, 1, 4, 4, 3, 3).ToNative();
         float* dummy = stackalloc float[64];
         g.KH = 9;  // does not fit in 4 rows
-        Assert.Equal(-3, Native.Im2Col(dummy, &g, dummy));
+        Assert.Equal(-3, Native.cs_im2col_f32(dummy, &g, dummy));
         g.KH = 3; g.SH = 0;
-        Assert.Equal(-2, Native.Im2Col(dummy, &g, dummy));
+        Assert.Equal(-2, Native.cs_im2col_f32(dummy, &g, dummy));
         g.SH = 1;
-        Assert.Equal(-1, Native.Col2Im(null, &g, dummy));
-        Assert.Equal(-2, Native.Im2ColImage(dummy, &g, dummy, 3, 0));  // ld shorter than OH*OW
-        Assert.Equal(2, Native.ConvOutSize(4, 3, 1, 0, 1));
+        Assert.Equal(-1, Native.cs_col2im_f32(null, &g, dummy));
+        Assert.Equal(-2, Native.cs_im2col_image_f32(dummy, &g, dummy, 3, 0));  // ld shorter than OH*OW
+        Assert.Equal(2, Native.cs_conv_out_size(4, 3, 1, 0, 1));
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public unsafe class PoolingKernelTests
         foreach (bool ceil in new[] { false, true })
         {
             long managed = PoolGeometry.OutputSize(input, k, s, p, d, ceil);
-            long native = Native.PoolOutSize(input, k, s, p, d, ceil ? 1 : 0);
+            long native = Native.cs_pool_out_size(input, k, s, p, d, ceil ? 1 : 0);
             Assert.Equal(Math.Max(managed, 0), native);
             // PyTorch: floor((in + 2p - d(k-1) - 1 + (ceil ? s-1 : 0)) / s) + 1, minus one if the last window starts past in + p.
             int num = input + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
@@ -34,9 +34,9 @@ public unsafe class PoolingKernelTests
             if (ceil && (expected - 1) * s >= input + p) expected--;
             Assert.Equal(expected, managed);
         }
-        Assert.Equal(0, Native.PoolOutSize(8, 3, 1, 2, 1, 0));  // padding over half the kernel
-        Assert.Equal(0, Native.PoolOutSize(8, 0, 1, 0, 1, 0));
-        Assert.Equal(0, Native.PoolOutSize(8, 2, 1, 0, 1, 2));  // ceil_mode is 0 or 1
+        Assert.Equal(0, Native.cs_pool_out_size(8, 3, 1, 2, 1, 0));  // padding over half the kernel
+        Assert.Equal(0, Native.cs_pool_out_size(8, 0, 1, 0, 1, 0));
+        Assert.Equal(0, Native.cs_pool_out_size(8, 2, 1, 0, 1, 2));  // ceil_mode is 0 or 1
     }
 
     [Fact]
@@ -46,30 +46,30 @@ public unsafe class PoolingKernelTests
         float* y = stackalloc float[16];  // room for every output size tried below (at most 3x2)
         int* idx = stackalloc int[16];
         var g = Geometry2x2();
-        Assert.Equal(Ok, Native.MaxPool2d(x, &g, y, idx));
-        Assert.Equal(Ok, Native.MaxPool2d(x, &g, y, null));  // indices are optional
-        Assert.Equal(Null, Native.MaxPool2d(null, &g, y, idx));
-        Assert.Equal(Null, Native.MaxPool2d(x, null, y, idx));
-        Assert.Equal(Null, Native.AvgPool2d(x, &g, 1, 0, null));
+        Assert.Equal(Ok, Native.cs_max_pool2d_f32(x, &g, y, idx));
+        Assert.Equal(Ok, Native.cs_max_pool2d_f32(x, &g, y, null));  // indices are optional
+        Assert.Equal(Null, Native.cs_max_pool2d_f32(null, &g, y, idx));
+        Assert.Equal(Null, Native.cs_max_pool2d_f32(x, null, y, idx));
+        Assert.Equal(Null, Native.cs_avg_pool2d_f32(x, &g, 1, 0, null));
 
         var bad = g; bad.OH = 3;
-        Assert.Equal(Geometry, Native.MaxPool2d(x, &bad, y, idx));   // an output size the window rule does not give
+        Assert.Equal(Geometry, Native.cs_max_pool2d_f32(x, &bad, y, idx));   // an output size the window rule does not give
         bad = g; bad.KH = 0;
-        Assert.Equal(Range, Native.MaxPool2d(x, &bad, y, idx));
+        Assert.Equal(Range, Native.cs_max_pool2d_f32(x, &bad, y, idx));
         bad = g; bad.PH = 2;
-        Assert.Equal(Range, Native.MaxPool2d(x, &bad, y, idx));      // padding over half the kernel
+        Assert.Equal(Range, Native.cs_max_pool2d_f32(x, &bad, y, idx));      // padding over half the kernel
         bad = g; bad.CeilMode = 2;
-        Assert.Equal(Range, Native.MaxPool2d(x, &bad, y, idx));
+        Assert.Equal(Range, Native.cs_max_pool2d_f32(x, &bad, y, idx));
         bad = g; bad.DH = 2; bad.OH = 1;
-        Assert.Equal(Ok, Native.MaxPool2d(x, &bad, y, idx));
-        Assert.Equal(Range, Native.AvgPool2d(x, &bad, 1, 0, y));      // average pools take no dilation
-        Assert.Equal(Range, Native.AvgPool2d(x, &g, 2, 0, y));        // count_include_pad is 0 or 1
+        Assert.Equal(Ok, Native.cs_max_pool2d_f32(x, &bad, y, idx));
+        Assert.Equal(Range, Native.cs_avg_pool2d_f32(x, &bad, 1, 0, y));      // average pools take no dilation
+        Assert.Equal(Range, Native.cs_avg_pool2d_f32(x, &g, 2, 0, y));        // count_include_pad is 0 or 1
         bad = g; bad.PH = 1; bad.OH = 3;
-        Assert.Equal(Ok, Native.AvgPool2d(x, &bad, 1, 0, y));
-        Assert.Equal(Range, Native.LPPool2d(x, &bad, 2f, y));         // Lp pools take no padding
-        Assert.Equal(Range, Native.LPPool2d(x, &g, 0f, y));
-        Assert.Equal(Range, Native.LPPool2d(x, &g, float.PositiveInfinity, y));
-        Assert.Equal(Range, Native.LPPool2d(x, &g, float.NaN, y));
+        Assert.Equal(Ok, Native.cs_avg_pool2d_f32(x, &bad, 1, 0, y));
+        Assert.Equal(Range, Native.cs_lp_pool2d_f32(x, &bad, 2f, y));         // Lp pools take no padding
+        Assert.Equal(Range, Native.cs_lp_pool2d_f32(x, &g, 0f, y));
+        Assert.Equal(Range, Native.cs_lp_pool2d_f32(x, &g, float.PositiveInfinity, y));
+        Assert.Equal(Range, Native.cs_lp_pool2d_f32(x, &g, float.NaN, y));
     }
 
     [Fact]
@@ -80,14 +80,14 @@ public unsafe class PoolingKernelTests
         int* idx = stackalloc int[4];
         for (int i = 0; i < 4; i++) { dy[i] = i + 1; dx[i] = 0; }
         idx[0] = 3; idx[1] = -1; idx[2] = 0; idx[3] = 0;
-        Assert.Equal(Ok, Native.MaxPool2dBackward(dy, idx, 1, 4, 4, dx));
+        Assert.Equal(Ok, Native.cs_max_pool2d_backward_f32(dy, idx, 1, 4, 4, dx));
         Assert.Equal([7f, 0f, 0f, 1f], new[] { dx[0], dx[1], dx[2], dx[3] });  // -1 is "no element": skipped
 
         idx[1] = 4; idx[3] = -7;
-        Assert.Equal(Range, Native.MaxPool2dBackward(dy, idx, 1, 4, 4, dx));
+        Assert.Equal(Range, Native.cs_max_pool2d_backward_f32(dy, idx, 1, 4, 4, dx));
         Assert.Equal([10f, 0f, 0f, 2f], new[] { dx[0], dx[1], dx[2], dx[3] });  // only the valid ones were added
-        Assert.Equal(Range, Native.MaxPool2dBackward(dy, idx, 0, 4, 4, dx));
-        Assert.Equal(Null, Native.MaxPool2dBackward(dy, null, 1, 4, 4, dx));
+        Assert.Equal(Range, Native.cs_max_pool2d_backward_f32(dy, idx, 0, 4, 4, dx));
+        Assert.Equal(Null, Native.cs_max_pool2d_backward_f32(dy, null, 1, 4, 4, dx));
     }
 
     [Fact]
@@ -98,17 +98,17 @@ public unsafe class PoolingKernelTests
         int* idx = stackalloc int[16];
         float* samples = stackalloc float[2];
         samples[0] = 0.5f; samples[1] = 0.25f;
-        Assert.Equal(Ok, Native.AdaptiveMaxPool2d(x, 1, 4, 4, 3, 3, y, idx));
-        Assert.Equal(Range, Native.AdaptiveMaxPool2d(x, 1, 4, 4, 0, 3, y, idx));
-        Assert.Equal(Range, Native.AdaptiveAvgPool2d(x, 0, 4, 4, 3, 3, y));
-        Assert.Equal(Null, Native.AdaptiveAvgPool2dBackward(null, 1, 4, 4, 3, 3, y));
-        Assert.Equal(Ok, Native.FractionalMaxPool2d(x, 1, 4, 4, 2, 2, 3, 3, samples, y, idx));
-        Assert.Equal(Geometry, Native.FractionalMaxPool2d(x, 1, 4, 4, 2, 2, 4, 3, samples, y, idx));  // 4 + 2 - 1 > 4
+        Assert.Equal(Ok, Native.cs_adaptive_max_pool2d_f32(x, 1, 4, 4, 3, 3, y, idx));
+        Assert.Equal(Range, Native.cs_adaptive_max_pool2d_f32(x, 1, 4, 4, 0, 3, y, idx));
+        Assert.Equal(Range, Native.cs_adaptive_avg_pool2d_f32(x, 0, 4, 4, 3, 3, y));
+        Assert.Equal(Null, Native.cs_adaptive_avg_pool2d_backward_f32(null, 1, 4, 4, 3, 3, y));
+        Assert.Equal(Ok, Native.cs_fractional_max_pool2d_f32(x, 1, 4, 4, 2, 2, 3, 3, samples, y, idx));
+        Assert.Equal(Geometry, Native.cs_fractional_max_pool2d_f32(x, 1, 4, 4, 2, 2, 4, 3, samples, y, idx));  // 4 + 2 - 1 > 4
         samples[1] = 1f;
-        Assert.Equal(Range, Native.FractionalMaxPool2d(x, 1, 4, 4, 2, 2, 3, 3, samples, y, idx));     // samples lie in [0, 1)
+        Assert.Equal(Range, Native.cs_fractional_max_pool2d_f32(x, 1, 4, 4, 2, 2, 3, 3, samples, y, idx));     // samples lie in [0, 1)
         samples[1] = float.NaN;
-        Assert.Equal(Range, Native.FractionalMaxPool2d(x, 1, 4, 4, 2, 2, 3, 3, samples, y, idx));
-        Assert.Equal(Null, Native.FractionalMaxPool2d(x, 1, 4, 4, 2, 2, 3, 3, null, y, idx));
+        Assert.Equal(Range, Native.cs_fractional_max_pool2d_f32(x, 1, 4, 4, 2, 2, 3, 3, samples, y, idx));
+        Assert.Equal(Null, Native.cs_fractional_max_pool2d_f32(x, 1, 4, 4, 2, 2, 3, 3, null, y, idx));
     }
 
     [Fact]

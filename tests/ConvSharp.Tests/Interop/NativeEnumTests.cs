@@ -15,17 +15,17 @@ public class NativeEnumTests
     [Fact]
     public void Unknown_names_are_reported_as_minus_one()
     {
-        Assert.Equal(-1, ConvSharp.Interop.Native.EnumValue("UnaryOp", "NoSuchOp"));
-        Assert.Equal(-1, ConvSharp.Interop.Native.EnumValue("NoSuchEnum", "Relu"));
-        Assert.Equal(-1, ConvSharp.Interop.Native.EnumValue("NoSuchEnum", null));
+        Assert.Equal(-1, ConvSharp.Interop.Native.cs_enum_value("UnaryOp", "NoSuchOp"));
+        Assert.Equal(-1, ConvSharp.Interop.Native.cs_enum_value("NoSuchEnum", "Relu"));
+        Assert.Equal(-1, ConvSharp.Interop.Native.cs_enum_value("NoSuchEnum", null));
     }
 
     private static void AssertSame<T>(string name) where T : struct, Enum
     {
         T[] values = Enum.GetValues<T>();
-        Assert.Equal(values.Length, ConvSharp.Interop.Native.EnumValue(name, null));
+        Assert.Equal(values.Length, ConvSharp.Interop.Native.cs_enum_value(name, null));
         foreach (T value in values)
-            Assert.True(Convert.ToInt32(value) == ConvSharp.Interop.Native.EnumValue(name, value.ToString()),
-                $"{name}.{value} is {Convert.ToInt32(value)} in C# but {ConvSharp.Interop.Native.EnumValue(name, value.ToString())} in ops.def");
+            Assert.True(Convert.ToInt32(value) == ConvSharp.Interop.Native.cs_enum_value(name, value.ToString()),
+                $"{name}.{value} is {Convert.ToInt32(value)} in C# but {ConvSharp.Interop.Native.cs_enum_value(name, value.ToString())} in ops.def");
     }
 }

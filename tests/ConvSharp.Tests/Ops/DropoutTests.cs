@@ -53,7 +53,7 @@ public class DropoutTests
         fixed (uint* c = counter)
         fixed (uint* k = key)
         fixed (uint* o = output)
-            ConvSharp.Interop.Native.Philox4x32x10(c, k, o);
+            ConvSharp.Interop.Native.cs_philox4x32_10(c, k, o);
         Assert.Equal(expected, output);
         Assert.Equal(expected, Philox(counter, key));
     }

@@ -29,7 +29,7 @@ internal static unsafe class HostImages
     {
         KernelChecks.Length(destination, source.Length, nameof(destination));
         fixed (byte* s = source)
-            Interop.Native.Check(Interop.Native.BytesToFloat(s, source.Length, Pointer(destination), scale), "cs_u8_to_f32");
+            Interop.Native.Check(Interop.Native.cs_u8_to_f32(s, source.Length, Pointer(destination), scale));
     }
 
     /// <summary>Inverse-mapping warp of a C×H×W image into C×outHeight×outWidth: output pixel (x, y) samples the source at
@@ -41,8 +41,8 @@ internal static unsafe class HostImages
         WarpMatrix(inverseMap);
         SamplingModes(sampling, border);
         fixed (double* m = inverseMap)
-            Interop.Native.Check(Interop.Native.Warp(Pointer(source), channels, height, width, Pointer(destination), outHeight, outWidth,
-                m, (int)sampling, (int)border, fill), "cs_warp_f32");
+            Interop.Native.Check(Interop.Native.cs_warp_f32(Pointer(source), channels, height, width, Pointer(destination), outHeight, outWidth,
+                m, (int)sampling, (int)border, fill));
     }
 
     /// <summary>Resize (align_corners = false, replicated borders, no antialiasing).</summary>
@@ -51,8 +51,8 @@ internal static unsafe class HostImages
     {
         Images(source, channels, height, width, destination, outHeight, outWidth);
         SamplingModes(sampling, Border.Replicate);
-        Interop.Native.Check(Interop.Native.Resize(Pointer(source), channels, height, width, Pointer(destination), outHeight, outWidth,
-            (int)sampling), "cs_resize_f32");
+        Interop.Native.Check(Interop.Native.cs_resize_f32(Pointer(source), channels, height, width, Pointer(destination), outHeight, outWidth,
+            (int)sampling));
     }
 
     /// <summary>In place: brightness (x·b) and contrast (k·x + (1−k)·grey mean), in the given order, each clamped to [low, high].</summary>
@@ -60,8 +60,8 @@ internal static unsafe class HostImages
         float low, float high)
     {
         Color(channels, height, width, image, brightness, contrast, low, high);
-        Interop.Native.Check(Interop.Native.AdjustColor(Pointer(image), channels, height, width, brightness, contrast,
-            contrastFirst ? 1 : 0, low, high), "cs_adjust_color_f32");
+        Interop.Native.Check(Interop.Native.cs_adjust_color_f32(Pointer(image), channels, height, width, brightness, contrast,
+            contrastFirst ? 1 : 0, low, high));
     }
 
     private static float* Pointer(BufferSlice slice)

@@ -247,7 +247,7 @@ public sealed class DistributedDataParallel : Module
         {
             if (_request == 0) return;
             int done = 0;
-            fixed (nint* r = &_request) MpiWorld.Check(Interop.Mpi.Test(r, &done, null), "MPI_Test", "gradient all-reduce");
+            fixed (nint* r = &_request) MpiWorld.Check(Interop.Mpi.MPI_Test(r, &done, null), "MPI_Test", "gradient all-reduce");
         }
 
         public void Wait()

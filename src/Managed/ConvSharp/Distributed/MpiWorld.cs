@@ -28,12 +28,12 @@ internal static unsafe class MpiWorld
         nint errorsReturn = NativeLibraryResolver.MpiGlobal("ompi_mpi_errors_return");
 
         int flag = 0;
-        Check(Mpi.Initialized(&flag), "MPI_Initialized");
-        if (flag == 0) Check(Mpi.Init(null, null), "MPI_Init");
-        Check(Mpi.CommSetErrhandler(s_comm, errorsReturn), "MPI_Comm_set_errhandler");
+        Check(Mpi.MPI_Initialized(&flag), "MPI_Initialized");
+        if (flag == 0) Check(Mpi.MPI_Init(null, null), "MPI_Init");
+        Check(Mpi.MPI_Comm_set_errhandler(s_comm, errorsReturn), "MPI_Comm_set_errhandler");
         int r = 0, n = 0;
-        Check(Mpi.CommRank(s_comm, &r), "MPI_Comm_rank");
-        Check(Mpi.CommSize(s_comm, &n), "MPI_Comm_size");
+        Check(Mpi.MPI_Comm_rank(s_comm, &r), "MPI_Comm_rank");
+        Check(Mpi.MPI_Comm_size(s_comm, &n), "MPI_Comm_size");
         rank = r;
         size = n;
     }
@@ -42,22 +42,22 @@ internal static unsafe class MpiWorld
     {
         if (s_failed) return;
         int flag = 0;
-        Check(Mpi.Finalized(&flag), "MPI_Finalized");
-        if (flag == 0) Check(Mpi.FinalizeMpi(), "MPI_Finalize");
+        Check(Mpi.MPI_Finalized(&flag), "MPI_Finalized");
+        if (flag == 0) Check(Mpi.MPI_Finalize(), "MPI_Finalize");
     }
 
     internal static string LibraryVersion()
     {
         byte* text = stackalloc byte[8192];
         int length = 0;
-        Check(Mpi.GetLibraryVersion(text, &length), "MPI_Get_library_version");
+        Check(Mpi.MPI_Get_library_version(text, &length), "MPI_Get_library_version");
         return Encoding.ASCII.GetString(text, Math.Clamp(length, 0, 8192)).Trim('\0', ' ', '\n');
     }
 
     internal static void Barrier()
     {
         nint request;
-        Check(Mpi.Ibarrier(s_comm, &request), "MPI_Ibarrier");
+        Check(Mpi.MPI_Ibarrier(s_comm, &request), "MPI_Ibarrier");
         Wait(ref request, "Barrier");
     }
 
@@ -75,7 +75,7 @@ internal static unsafe class MpiWorld
         fixed (double* p = values)
         {
             nint request;
-            Check(Mpi.Iallreduce((void*)1, p, values.Length, s_double, s_sum, s_comm, &request), "MPI_Iallreduce", what);
+            Check(Mpi.MPI_Iallreduce((void*)1, p, values.Length, s_double, s_sum, s_comm, &request), "MPI_Iallreduce", what);
             Wait(ref request, what);
         }
     }
@@ -88,11 +88,11 @@ internal static unsafe class MpiWorld
         if (inPlace)
         {
             // Open MPI's MPI_IN_PLACE is ((void*)1): sums into the receive buffer without a second copy.
-            Check(Mpi.Iallreduce((void*)1, receive, count, s_float, s_sum, s_comm, &request), "MPI_Iallreduce", what);
+            Check(Mpi.MPI_Iallreduce((void*)1, receive, count, s_float, s_sum, s_comm, &request), "MPI_Iallreduce", what);
         }
         else
         {
-            Check(Mpi.Iallreduce(send, receive, count, s_float, s_sum, s_comm, &request), "MPI_Iallreduce", what);
+            Check(Mpi.MPI_Iallreduce(send, receive, count, s_float, s_sum, s_comm, &request), "MPI_Iallreduce", what);
         }
         return request;
     }
@@ -101,7 +101,7 @@ internal static unsafe class MpiWorld
     {
         int result = 0;
         nint request;
-        Check(Mpi.Iallreduce(&value, &result, 1, s_int, s_max, s_comm, &request), "MPI_Iallreduce", what);
+        Check(Mpi.MPI_Iallreduce(&value, &result, 1, s_int, s_max, s_comm, &request), "MPI_Iallreduce", what);
         Wait(ref request, what);
         return result;
     }
@@ -111,7 +111,7 @@ internal static unsafe class MpiWorld
         fixed (float* p = values)
         {
             nint request;
-            Check(Mpi.Ibcast(p, values.Length, s_float, root, s_comm, &request), "MPI_Ibcast", what);
+            Check(Mpi.MPI_Ibcast(p, values.Length, s_float, root, s_comm, &request), "MPI_Ibcast", what);
             Wait(ref request, what);
         }
     }
@@ -125,7 +125,7 @@ internal static unsafe class MpiWorld
         nint request;
         fixed (int* all = lengths)
         {
-            Check(Mpi.Iallgather(&length, 1, s_int, all, 1, s_int, s_comm, &request), "MPI_Iallgather", what);
+            Check(Mpi.MPI_Iallgather(&length, 1, s_int, all, 1, s_int, s_comm, &request), "MPI_Iallgather", what);
             Wait(ref request, what);
         }
         int longest = lengths.Max();
@@ -135,7 +135,7 @@ internal static unsafe class MpiWorld
         fixed (byte* send = padded)
         fixed (byte* receive = gathered)
         {
-            Check(Mpi.Iallgather(send, longest, s_byte, receive, longest, s_byte, s_comm, &request), "MPI_Iallgather", what);
+            Check(Mpi.MPI_Iallgather(send, longest, s_byte, receive, longest, s_byte, s_comm, &request), "MPI_Iallgather", what);
             Wait(ref request, what);
         }
         var result = new byte[size][];
@@ -155,7 +155,7 @@ internal static unsafe class MpiWorld
             for (int polls = 0; ; polls++)
             {
                 int done = 0;
-                fixed (nint* r = &request) Check(Mpi.Test(r, &done, null), "MPI_Test", what);
+                fixed (nint* r = &request) Check(Mpi.MPI_Test(r, &done, null), "MPI_Test", what);
                 if (done != 0) return;
                 TimeSpan waited = Stopwatch.GetElapsedTime(start);
                 if (waited > timeout)
@@ -183,7 +183,7 @@ internal static unsafe class MpiWorld
         s_failed = true;
         byte* text = stackalloc byte[1024];
         int length = 0;
-        string message = Mpi.ErrorString(code, text, &length) == Mpi.Success ? Encoding.ASCII.GetString(text, Math.Clamp(length, 0, 1024)) : "(no error text)";
+        string message = Mpi.MPI_Error_string(code, text, &length) == Mpi.Success ? Encoding.ASCII.GetString(text, Math.Clamp(length, 0, 1024)) : "(no error text)";
         throw new MpiException(what is null ? call : $"{call} ({what})", code, message);
     }
 }

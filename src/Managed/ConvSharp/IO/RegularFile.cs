@@ -55,7 +55,7 @@ public static class RegularFile
     }
 
     /// <summary>"regular", "missing", or a phrase for what else the path is ("a directory", "a FIFO (named pipe)", ...).</summary>
-    internal static string Kind(string path) => Interop.Native.FileKind(path) switch
+    internal static string Kind(string path) => Interop.Native.cs_file_kind(path) switch
     {
         0 => "missing",
         1 => "regular",

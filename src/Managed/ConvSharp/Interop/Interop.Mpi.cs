@@ -14,70 +14,70 @@ internal static partial class Interop
         internal const int Success = 0;
 
         // int MPI_Initialized(int *flag);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Initialized")]
-        internal static partial int Initialized(int* flag);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Initialized(int* flag);
 
         // int MPI_Finalized(int *flag);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Finalized")]
-        internal static partial int Finalized(int* flag);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Finalized(int* flag);
 
         // int MPI_Init(int *argc, char ***argv);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Init")]
-        internal static partial int Init(int* argc, byte*** argv);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Init(int* argc, byte*** argv);
 
         // int MPI_Finalize(void);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Finalize")]
-        internal static partial int FinalizeMpi();
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Finalize();
 
         // int MPI_Abort(MPI_Comm comm, int errorcode);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Abort")]
-        internal static partial int Abort(nint comm, int errorCode);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Abort(nint comm, int errorCode);
 
         // int MPI_Get_library_version(char *version, int *resultlen);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Get_library_version")]
-        internal static partial int GetLibraryVersion(byte* version, int* length);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Get_library_version(byte* version, int* length);
 
         // int MPI_Error_string(int errorcode, char *string, int *resultlen);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Error_string")]
-        internal static partial int ErrorString(int errorCode, byte* text, int* length);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Error_string(int errorCode, byte* text, int* length);
 
         // int MPI_Comm_rank(MPI_Comm comm, int *rank);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Comm_rank")]
-        internal static partial int CommRank(nint comm, int* rank);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Comm_rank(nint comm, int* rank);
 
         // int MPI_Comm_size(MPI_Comm comm, int *size);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Comm_size")]
-        internal static partial int CommSize(nint comm, int* size);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Comm_size(nint comm, int* size);
 
         // int MPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Comm_set_errhandler")]
-        internal static partial int CommSetErrhandler(nint comm, nint errhandler);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Comm_set_errhandler(nint comm, nint errhandler);
 
         // int MPI_Ibarrier(MPI_Comm comm, MPI_Request *request);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Ibarrier")]
-        internal static partial int Ibarrier(nint comm, nint* request);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Ibarrier(nint comm, nint* request);
 
         // int MPI_Ibcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm, MPI_Request *request);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Ibcast")]
-        internal static partial int Ibcast(void* buffer, int count, nint datatype, int root, nint comm, nint* request);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Ibcast(void* buffer, int count, nint datatype, int root, nint comm, nint* request);
 
         // int MPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
         //                    MPI_Comm comm, MPI_Request *request);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Iallreduce")]
-        internal static partial int Iallreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm, nint* request);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Iallreduce(void* send, void* receive, int count, nint datatype, nint op, nint comm, nint* request);
 
         // int MPI_Iallgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount,
         //                    MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Iallgather")]
-        internal static partial int Iallgather(void* send, int sendCount, nint sendType, void* receive, int receiveCount, nint receiveType,
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Iallgather(void* send, int sendCount, nint sendType, void* receive, int receiveCount, nint receiveType,
             nint comm, nint* request);
 
         // int MPI_Test(MPI_Request *request, int *flag, MPI_Status *status);   (status: MPI_STATUS_IGNORE = NULL in Open MPI)
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Test")]
-        internal static partial int Test(nint* request, int* flag, void* status);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Test(nint* request, int* flag, void* status);
 
         // int MPI_Cancel(MPI_Request *request);
-        [LibraryImport(Libraries.Mpi, EntryPoint = "MPI_Cancel")]
-        internal static partial int Cancel(nint* request);
+        [LibraryImport(Libraries.Mpi)]
+        internal static partial int MPI_Cancel(nint* request);
     }
 }

@@ -14,24 +14,24 @@ internal static partial class Interop
         // void cblas_sgemm(enum CBLAS_ORDER order, enum CBLAS_TRANSPOSE transA, enum CBLAS_TRANSPOSE transB,
         //                  blasint m, blasint n, blasint k, float alpha, const float* a, blasint lda,
         //                  const float* b, blasint ldb, float beta, float* c, blasint ldc);
-        [LibraryImport(Libraries.OpenBlas, EntryPoint = "cblas_sgemm")]
-        internal static partial void Sgemm(int order, int transA, int transB, int m, int n, int k,
+        [LibraryImport(Libraries.OpenBlas)]
+        internal static partial void cblas_sgemm(int order, int transA, int transB, int m, int n, int k,
             float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
 
         // void openblas_set_num_threads(int num_threads);
-        [LibraryImport(Libraries.OpenBlas, EntryPoint = "openblas_set_num_threads")]
-        internal static partial void SetNumThreads(int numThreads);
+        [LibraryImport(Libraries.OpenBlas)]
+        internal static partial void openblas_set_num_threads(int numThreads);
 
         // int openblas_get_num_threads(void);
-        [LibraryImport(Libraries.OpenBlas, EntryPoint = "openblas_get_num_threads")]
-        internal static partial int GetNumThreads();
+        [LibraryImport(Libraries.OpenBlas)]
+        internal static partial int openblas_get_num_threads();
 
         // char* openblas_get_corename(void);
-        [LibraryImport(Libraries.OpenBlas, EntryPoint = "openblas_get_corename")]
-        internal static partial byte* GetCoreName();
+        [LibraryImport(Libraries.OpenBlas)]
+        internal static partial byte* openblas_get_corename();
 
         // char* openblas_get_config(void);
-        [LibraryImport(Libraries.OpenBlas, EntryPoint = "openblas_get_config")]
-        internal static partial byte* GetConfig();
+        [LibraryImport(Libraries.OpenBlas)]
+        internal static partial byte* openblas_get_config();
     }
 }

@@ -48,7 +48,7 @@ internal sealed unsafe partial class CpuKernels
             if (Direct)
             {
                 var g = geometry.ToNative();
-                DirectScratch = Interop.Native.ConvDirectScratch(&g, outChannels, Parts);
+                DirectScratch = Interop.Native.cs_conv_direct_scratch(&g, outChannels, Parts);
                 if (DirectScratch < 0) throw new ArgumentException("The native direct convolution refused this geometry.", nameof(geometry));
             }
         }
@@ -129,8 +129,8 @@ internal sealed unsafe partial class CpuKernels
         CpuBuffer scratch = new(Device, plan.DirectScratch, zero: false);
         try
         {
-            Interop.Native.Check(Interop.Native.ConvDirect(&g, plan.OutChannels, Pointer(x), Pointer(w), bias is { } bs ? Pointer(bs) : null,
-                Pointer(y), scratch.Pointer, part, plan.Parts), "cs_conv_direct_f32");
+            Interop.Native.Check(Interop.Native.cs_conv_direct_f32(&g, plan.OutChannels, Pointer(x), Pointer(w), bias is { } bs ? Pointer(bs) : null,
+                Pointer(y), scratch.Pointer, part, plan.Parts));
         }
         finally { scratch.Release(); }
     }
@@ -142,8 +142,8 @@ internal sealed unsafe partial class CpuKernels
         CpuBuffer scratch = new(Device, plan.DirectScratch, zero: false);
         try
         {
-            Interop.Native.Check(Interop.Native.ConvDirectGradWeight(&g, plan.OutChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer,
-                part, plan.Parts), "cs_conv_direct_grad_weight_f32");
+            Interop.Native.Check(Interop.Native.cs_conv_direct_grad_weight_f32(&g, plan.OutChannels, Pointer(x), Pointer(dy), Pointer(dw), scratch.Pointer,
+                part, plan.Parts));
         }
         finally { scratch.Release(); }
     }
@@ -152,13 +152,12 @@ internal sealed unsafe partial class CpuKernels
     private void ConvDirectGradInput(BufferSlice w, BufferSlice dy, in ConvGeometry geometry, int outChannels, BufferSlice dx)
     {
         var g = geometry.ToNative();
-        long length = Interop.Native.ConvDirectScratch(&g, outChannels, 1);
+        long length = Interop.Native.cs_conv_direct_scratch(&g, outChannels, 1);
         if (length < 0) throw new ArgumentException("The native direct convolution refused this geometry.", nameof(geometry));
         CpuBuffer scratch = new(Device, length, zero: false);
         try
         {
-            Interop.Native.Check(Interop.Native.ConvDirectGradInput(&g, outChannels, Pointer(w), Pointer(dy), Pointer(dx), scratch.Pointer),
-                "cs_conv_direct_grad_input_f32");
+            Interop.Native.Check(Interop.Native.cs_conv_direct_grad_input_f32(&g, outChannels, Pointer(w), Pointer(dy), Pointer(dx), scratch.Pointer));
         }
         finally { scratch.Release(); }
     }

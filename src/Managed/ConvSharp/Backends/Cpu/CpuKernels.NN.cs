@@ -7,13 +7,12 @@ internal sealed unsafe partial class CpuKernels
 {
     public void Softmax(BufferSlice x, BufferSlice y, long outer, long n, long inner, bool log)
     {
-        Interop.Native.Check(Interop.Native.Softmax(outer, n, inner, Pointer(x), Pointer(y), log ? 1 : 0), "cs_softmax_f32");
+        Interop.Native.Check(Interop.Native.cs_softmax_f32(outer, n, inner, Pointer(x), Pointer(y), log ? 1 : 0));
     }
 
     public void SoftmaxBackward(BufferSlice y, BufferSlice dy, BufferSlice dx, long outer, long n, long inner, bool log)
     {
-        Interop.Native.Check(Interop.Native.SoftmaxBackward(outer, n, inner, Pointer(y), Pointer(dy), Pointer(dx), log ? 1 : 0),
-            "cs_softmax_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_softmax_backward_f32(outer, n, inner, Pointer(y), Pointer(dy), Pointer(dx), log ? 1 : 0));
     }
 
     public long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
@@ -52,81 +51,72 @@ internal sealed unsafe partial class CpuKernels
     public void CrossEntropy(in LossLayout layout, BufferSlice logits, BufferSlice target, BufferSlice? weight,
         BufferSlice logProbs, BufferSlice loss)
     {
-        Interop.Native.Check(Interop.Native.CrossEntropy(layout.N, layout.C, layout.Inner, Pointer(logits), Pointer(target),
-            Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(logProbs), Pointer(loss)),
-            "cs_cross_entropy_f32");
+        Interop.Native.Check(Interop.Native.cs_cross_entropy_f32(layout.N, layout.C, layout.Inner, Pointer(logits), Pointer(target),
+            Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(logProbs), Pointer(loss)));
     }
 
     public void CrossEntropyBackward(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight,
         BufferSlice gradLoss, BufferSlice gradLogits)
     {
-        Interop.Native.Check(Interop.Native.CrossEntropyBackward(layout.N, layout.C, layout.Inner, Pointer(logProbs), Pointer(target),
-            Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(gradLoss), Pointer(gradLogits)),
-            "cs_cross_entropy_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_cross_entropy_backward_f32(layout.N, layout.C, layout.Inner, Pointer(logProbs), Pointer(target),
+            Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(gradLoss), Pointer(gradLogits)));
     }
 
     public void NllLoss(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
     {
-        Interop.Native.Check(Interop.Native.NllLoss(layout.N, layout.C, layout.Inner, Pointer(logProbs), Pointer(target),
-            Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(loss)),
-            "cs_nll_loss_f32");
+        Interop.Native.Check(Interop.Native.cs_nll_loss_f32(layout.N, layout.C, layout.Inner, Pointer(logProbs), Pointer(target),
+            Pointer(weight), layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(loss)));
     }
 
     public void NllLossBackward(in LossLayout layout, BufferSlice target, BufferSlice? weight, BufferSlice gradLoss,
         BufferSlice gradLogProbs)
     {
-        Interop.Native.Check(Interop.Native.NllLossBackward(layout.N, layout.C, layout.Inner, Pointer(target), Pointer(weight),
-            layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(gradLoss), Pointer(gradLogProbs)),
-            "cs_nll_loss_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_nll_loss_backward_f32(layout.N, layout.C, layout.Inner, Pointer(target), Pointer(weight),
+            layout.IgnoreIndex, layout.LabelSmoothing, NativeReduction(layout.Reduction), Pointer(gradLoss), Pointer(gradLogProbs)));
     }
 
     public long BinaryCrossEntropy(BufferSlice x, BufferSlice target, BufferSlice loss)
     {
         long bad;
-        Interop.Native.Check(Interop.Native.Bce(x.Length, Pointer(x), Pointer(target), Pointer(loss), &bad), "cs_bce_f32");
+        Interop.Native.Check(Interop.Native.cs_bce_f32(x.Length, Pointer(x), Pointer(target), Pointer(loss), &bad));
         return bad;
     }
 
     public void BinaryCrossEntropyBackward(BufferSlice x, BufferSlice target, BufferSlice dy, BufferSlice? dx, BufferSlice? dtarget)
     {
-        Interop.Native.Check(Interop.Native.BceBackward(x.Length, Pointer(x), Pointer(target), Pointer(dy), Pointer(dx), Pointer(dtarget)),
-            "cs_bce_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_bce_backward_f32(x.Length, Pointer(x), Pointer(target), Pointer(dy), Pointer(dx), Pointer(dtarget)));
     }
 
     public void BinaryCrossEntropyWithLogits(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice loss)
     {
-        Interop.Native.Check(Interop.Native.BceLogits(x.Length, Pointer(x), Pointer(target), Pointer(posWeight), Pointer(loss)),
-            "cs_bce_logits_f32");
+        Interop.Native.Check(Interop.Native.cs_bce_logits_f32(x.Length, Pointer(x), Pointer(target), Pointer(posWeight), Pointer(loss)));
     }
 
     public void BinaryCrossEntropyWithLogitsBackward(BufferSlice x, BufferSlice target, BufferSlice? posWeight, BufferSlice dy,
         BufferSlice? dx, BufferSlice? dtarget, BufferSlice? dposWeight)
     {
-        Interop.Native.Check(Interop.Native.BceLogitsBackward(x.Length, Pointer(x), Pointer(target), Pointer(posWeight), Pointer(dy),
-            Pointer(dx), Pointer(dtarget), Pointer(dposWeight)), "cs_bce_logits_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_bce_logits_backward_f32(x.Length, Pointer(x), Pointer(target), Pointer(posWeight), Pointer(dy),
+            Pointer(dx), Pointer(dtarget), Pointer(dposWeight)));
     }
 
     public void BatchNorm(in BatchNormLayout layout, BufferSlice x, BufferSlice? weight, BufferSlice? bias,
         BufferSlice? runningMean, BufferSlice? runningVar, bool training, float momentum, float eps,
         BufferSlice y, BufferSlice saveMean, BufferSlice saveInvStd)
     {
-        Interop.Native.Check(Interop.Native.BatchNormForward(layout.N, layout.C, layout.L, Pointer(x), Pointer(weight), Pointer(bias),
-            Pointer(runningMean), Pointer(runningVar), training ? 1 : 0, momentum, eps, Pointer(y), Pointer(saveMean), Pointer(saveInvStd)),
-            "cs_batchnorm_forward_f32");
+        Interop.Native.Check(Interop.Native.cs_batchnorm_forward_f32(layout.N, layout.C, layout.L, Pointer(x), Pointer(weight), Pointer(bias),
+            Pointer(runningMean), Pointer(runningVar), training ? 1 : 0, momentum, eps, Pointer(y), Pointer(saveMean), Pointer(saveInvStd)));
     }
 
     public void BatchNormBackward(in BatchNormLayout layout, BufferSlice x, BufferSlice dy, BufferSlice? weight,
         BufferSlice saveMean, BufferSlice saveInvStd, bool training, BufferSlice? dx, BufferSlice? dweight, BufferSlice? dbias)
     {
-        Interop.Native.Check(Interop.Native.BatchNormBackward(layout.N, layout.C, layout.L, Pointer(x), Pointer(dy), Pointer(weight),
-            Pointer(saveMean), Pointer(saveInvStd), training ? 1 : 0, Pointer(dx), Pointer(dweight), Pointer(dbias)),
-            "cs_batchnorm_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_batchnorm_backward_f32(layout.N, layout.C, layout.L, Pointer(x), Pointer(dy), Pointer(weight),
+            Pointer(saveMean), Pointer(saveInvStd), training ? 1 : 0, Pointer(dx), Pointer(dweight), Pointer(dbias)));
     }
 
     public void Dropout(BufferSlice x, BufferSlice y, BufferSlice mask, long groupSize, ulong key, float keepProb, float scale)
     {
-        Interop.Native.Check(Interop.Native.Dropout(mask.Length, groupSize, key, keepProb, scale, Pointer(x), Pointer(y), Pointer(mask)),
-            "cs_dropout_f32");
+        Interop.Native.Check(Interop.Native.cs_dropout_f32(mask.Length, groupSize, key, keepProb, scale, Pointer(x), Pointer(y), Pointer(mask)));
     }
 
     private float* Pointer(BufferSlice? slice) => slice is { } s ? Pointer(s) : null;

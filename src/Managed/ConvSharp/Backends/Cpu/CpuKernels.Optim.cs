@@ -10,20 +10,20 @@ internal sealed unsafe partial class CpuKernels
         switch (kind)
         {
             case OptimKind.Sgd:
-                Interop.Native.Check(Interop.Native.SgdStep(n, p, g, s0, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov ? 1 : 0,
-                    s.Maximize ? 1 : 0, s.FirstStep ? 1 : 0), "cs_sgd_step_f32");
+                Interop.Native.Check(Interop.Native.cs_sgd_step_f32(n, p, g, s0, s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov ? 1 : 0,
+                    s.Maximize ? 1 : 0, s.FirstStep ? 1 : 0));
                 break;
             case OptimKind.Adam:
-                Interop.Native.Check(Interop.Native.AdamStep(n, p, g, s0, s1, s2, s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay,
-                    s.BiasCorrection1, s.BiasCorrection2, s.Decoupled ? 1 : 0, s.Maximize ? 1 : 0), "cs_adam_step_f32");
+                Interop.Native.Check(Interop.Native.cs_adam_step_f32(n, p, g, s0, s1, s2, s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay,
+                    s.BiasCorrection1, s.BiasCorrection2, s.Decoupled ? 1 : 0, s.Maximize ? 1 : 0));
                 break;
             case OptimKind.Adamax:
-                Interop.Native.Check(Interop.Native.AdamaxStep(n, p, g, s0, s1, s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay,
-                    s.BiasCorrection1, s.Maximize ? 1 : 0), "cs_adamax_step_f32");
+                Interop.Native.Check(Interop.Native.cs_adamax_step_f32(n, p, g, s0, s1, s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay,
+                    s.BiasCorrection1, s.Maximize ? 1 : 0));
                 break;
             case OptimKind.RmsProp:
-                Interop.Native.Check(Interop.Native.RmsPropStep(n, p, g, s0, s1, s2, s.Lr, s.Alpha, s.Eps, s.WeightDecay, s.Momentum,
-                    s.Maximize ? 1 : 0), "cs_rmsprop_step_f32");
+                Interop.Native.Check(Interop.Native.cs_rmsprop_step_f32(n, p, g, s0, s1, s2, s.Lr, s.Alpha, s.Eps, s.WeightDecay, s.Momentum,
+                    s.Maximize ? 1 : 0));
                 break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer step.");
         }

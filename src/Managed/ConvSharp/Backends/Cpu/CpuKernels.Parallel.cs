@@ -14,7 +14,7 @@ internal sealed unsafe partial class CpuKernels
         {
             // The user's setting even while another thread's section has OpenBLAS at 1: the worker count decides
             // how weight gradients are split and summed, so it must not depend on what other threads run.
-            lock (ThreadGate) return _parallelSections > 0 ? _savedThreads : Interop.OpenBlas.GetNumThreads();
+            lock (ThreadGate) return _parallelSections > 0 ? _savedThreads : Interop.OpenBlas.openblas_get_num_threads();
         }
     }
 
@@ -28,8 +28,8 @@ internal sealed unsafe partial class CpuKernels
         // Concurrent sections share one saved setting.
         lock (ThreadGate)
         {
-            if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.GetNumThreads();
-            if (_savedThreads > 1) Interop.OpenBlas.SetNumThreads(1);
+            if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.openblas_get_num_threads();
+            if (_savedThreads > 1) Interop.OpenBlas.openblas_set_num_threads(1);
         }
         try
         {
@@ -42,7 +42,7 @@ internal sealed unsafe partial class CpuKernels
         finally
         {
             lock (ThreadGate)
-                if (--_parallelSections == 0 && _savedThreads > 1) Interop.OpenBlas.SetNumThreads(_savedThreads);
+                if (--_parallelSections == 0 && _savedThreads > 1) Interop.OpenBlas.openblas_set_num_threads(_savedThreads);
         }
     }
 

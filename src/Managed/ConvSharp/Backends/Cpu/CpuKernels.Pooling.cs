@@ -13,7 +13,7 @@ internal sealed unsafe partial class CpuKernels
     {
         var g = geometry.ToNative();
         if (geometry.InputLength < MinParallelElements)
-            Interop.Native.Check(Interop.Native.MaxPool2d(Pointer(input), &g, Pointer(output), IndexPointer(indices)), "cs_max_pool2d_f32");
+            Interop.Native.Check(Interop.Native.cs_max_pool2d_f32(Pointer(input), &g, Pointer(output), IndexPointer(indices)));
         else
             MaxPoolInParts(g, Pointer(input), Pointer(output), IndexPointer(indices), geometry.Planes, geometry.InputPlane, geometry.OutputPlane);
     }
@@ -25,73 +25,70 @@ internal sealed unsafe partial class CpuKernels
             var part = g;
             part.N = 1;
             part.C = checked((int)count);
-            Interop.Native.Check(Interop.Native.MaxPool2d(x + first * inPlane, &part, y + first * outPlane,
-                index is null ? null : index + first * outPlane), "cs_max_pool2d_f32");
+            Interop.Native.Check(Interop.Native.cs_max_pool2d_f32(x + first * inPlane, &part, y + first * outPlane,
+                index is null ? null : index + first * outPlane));
         });
 
     public void MaxPool2dBackward(BufferSlice gradOutput, BufferSlice indices, long planes, long inputPlane, long outputPlane, BufferSlice gradInput)
     {
         if (planes * inputPlane < MinParallelElements)
-            Interop.Native.Check(Interop.Native.MaxPool2dBackward(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane,
-                Pointer(gradInput)), "cs_max_pool2d_backward_f32");
+            Interop.Native.Check(Interop.Native.cs_max_pool2d_backward_f32(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane,
+                Pointer(gradInput)));
         else
             MaxPoolBackwardInParts(Pointer(gradOutput), IndexPointer(indices), planes, inputPlane, outputPlane, Pointer(gradInput));
     }
 
     private void MaxPoolBackwardInParts(float* dy, int* index, long planes, long inputPlane, long outputPlane, float* dx) =>
         InParts(planes, planes * inputPlane, (first, count) =>
-            Interop.Native.Check(Interop.Native.MaxPool2dBackward(dy + first * outputPlane, index + first * outputPlane, count, inputPlane,
-                outputPlane, dx + first * inputPlane), "cs_max_pool2d_backward_f32"));
+            Interop.Native.Check(Interop.Native.cs_max_pool2d_backward_f32(dy + first * outputPlane, index + first * outputPlane, count, inputPlane,
+                outputPlane, dx + first * inputPlane)));
 
     public void AvgPool2d(BufferSlice input, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice output)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.AvgPool2d(Pointer(input), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(output)),
-            "cs_avg_pool2d_f32");
+        Interop.Native.Check(Interop.Native.cs_avg_pool2d_f32(Pointer(input), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(output)));
     }
 
     public void AvgPool2dBackward(BufferSlice gradOutput, in PoolGeometry geometry, bool countIncludePad, int divisorOverride, BufferSlice gradInput)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.AvgPool2dBackward(Pointer(gradOutput), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(gradInput)),
-            "cs_avg_pool2d_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_avg_pool2d_backward_f32(Pointer(gradOutput), &g, countIncludePad ? 1 : 0, divisorOverride, Pointer(gradInput)));
     }
 
     public void LPPool2d(BufferSlice input, in PoolGeometry geometry, float normType, BufferSlice output)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.LPPool2d(Pointer(input), &g, normType, Pointer(output)), "cs_lp_pool2d_f32");
+        Interop.Native.Check(Interop.Native.cs_lp_pool2d_f32(Pointer(input), &g, normType, Pointer(output)));
     }
 
     public void LPPool2dBackward(BufferSlice input, BufferSlice gradOutput, in PoolGeometry geometry, float normType, BufferSlice gradInput)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.LPPool2dBackward(Pointer(input), Pointer(gradOutput), &g, normType, Pointer(gradInput)),
-            "cs_lp_pool2d_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_lp_pool2d_backward_f32(Pointer(input), Pointer(gradOutput), &g, normType, Pointer(gradInput)));
     }
 
     public void AdaptiveMaxPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output, BufferSlice? indices)
     {
-        Interop.Native.Check(Interop.Native.AdaptiveMaxPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
-            Pointer(output), IndexPointer(indices)), "cs_adaptive_max_pool2d_f32");
+        Interop.Native.Check(Interop.Native.cs_adaptive_max_pool2d_f32(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
+            Pointer(output), IndexPointer(indices)));
     }
 
     public void AdaptiveAvgPool2d(BufferSlice input, in AdaptivePoolGeometry geometry, BufferSlice output)
     {
-        Interop.Native.Check(Interop.Native.AdaptiveAvgPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
-            Pointer(output)), "cs_adaptive_avg_pool2d_f32");
+        Interop.Native.Check(Interop.Native.cs_adaptive_avg_pool2d_f32(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.OH, geometry.OW,
+            Pointer(output)));
     }
 
     public void AdaptiveAvgPool2dBackward(BufferSlice gradOutput, in AdaptivePoolGeometry geometry, BufferSlice gradInput)
     {
-        Interop.Native.Check(Interop.Native.AdaptiveAvgPool2dBackward(Pointer(gradOutput), geometry.Planes, geometry.H, geometry.W,
-            geometry.OH, geometry.OW, Pointer(gradInput)), "cs_adaptive_avg_pool2d_backward_f32");
+        Interop.Native.Check(Interop.Native.cs_adaptive_avg_pool2d_backward_f32(Pointer(gradOutput), geometry.Planes, geometry.H, geometry.W,
+            geometry.OH, geometry.OW, Pointer(gradInput)));
     }
 
     public void FractionalMaxPool2d(BufferSlice input, in FractionalPoolGeometry geometry, BufferSlice samples, BufferSlice output, BufferSlice? indices)
     {
-        Interop.Native.Check(Interop.Native.FractionalMaxPool2d(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.KH, geometry.KW,
-            geometry.OH, geometry.OW, Pointer(samples), Pointer(output), IndexPointer(indices)), "cs_fractional_max_pool2d_f32");
+        Interop.Native.Check(Interop.Native.cs_fractional_max_pool2d_f32(Pointer(input), geometry.Planes, geometry.H, geometry.W, geometry.KH, geometry.KW,
+            geometry.OH, geometry.OW, Pointer(samples), Pointer(output), IndexPointer(indices)));
     }
 
     /// <summary>An index buffer as the int32 array the native side reads and writes (null when absent).</summary>

@@ -10,7 +10,7 @@ internal sealed unsafe partial class CpuKernels
             try
             {
                 float* index = indices is { } i ? Pointer(i) : ((CpuBuffer)scratch!).Pointer;
-                Interop.Native.Check(Interop.Native.MaxAlong(outer, n, inner, Pointer(x), Pointer(values), index), "cs_max_along_f32");
+                Interop.Native.Check(Interop.Native.cs_max_along_f32(outer, n, inner, Pointer(x), Pointer(values), index));
             }
             finally { scratch?.Release(); }
             return;
@@ -22,7 +22,7 @@ internal sealed unsafe partial class CpuKernels
             {
                 double norm;
                 if (inner == 1)
-                    Interop.Native.Check(Interop.Native.Norm(n, Pointer(x) + o * n, op == ReduceOp.MaxAbs ? 1 : 0, &norm), "cs_norm_f32");
+                    Interop.Native.Check(Interop.Native.cs_norm_f32(n, Pointer(x) + o * n, op == ReduceOp.MaxAbs ? 1 : 0, &norm));
                 else
                     norm = StridedNorm(Pointer(x) + o * n * inner + i, n, inner, op == ReduceOp.MaxAbs);
                 result[checked((int)(o * inner + i))] = (float)(op == ReduceOp.MaxAbs ? norm : Math.Sqrt(norm));

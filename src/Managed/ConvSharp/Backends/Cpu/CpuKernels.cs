@@ -33,7 +33,7 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
         float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
         float beta, BufferSlice c, int ldc)
     {
-        Interop.OpenBlas.Sgemm(Interop.OpenBlas.RowMajor,
+        Interop.OpenBlas.cblas_sgemm(Interop.OpenBlas.RowMajor,
             transposeA ? Interop.OpenBlas.Trans : Interop.OpenBlas.NoTrans,
             transposeB ? Interop.OpenBlas.Trans : Interop.OpenBlas.NoTrans,
             m, n, k, alpha, Pointer(a), lda, Pointer(b), ldb, beta, Pointer(c), ldc);
@@ -42,25 +42,25 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
     public void Im2Col(BufferSlice input, in ConvGeometry geometry, BufferSlice columns)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.Im2Col(Pointer(input), &g, Pointer(columns)), "cs_im2col_f32");
+        Interop.Native.Check(Interop.Native.cs_im2col_f32(Pointer(input), &g, Pointer(columns)));
     }
 
     public void Col2Im(BufferSlice columns, in ConvGeometry geometry, BufferSlice input)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.Col2Im(Pointer(columns), &g, Pointer(input)), "cs_col2im_f32");
+        Interop.Native.Check(Interop.Native.cs_col2im_f32(Pointer(columns), &g, Pointer(input)));
     }
 
     public void Im2ColImage(BufferSlice image, in ConvGeometry geometry, BufferSlice columns, long ldColumns, long columnOffset)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.Im2ColImage(Pointer(image), &g, Pointer(columns), ldColumns, columnOffset), "cs_im2col_image_f32");
+        Interop.Native.Check(Interop.Native.cs_im2col_image_f32(Pointer(image), &g, Pointer(columns), ldColumns, columnOffset));
     }
 
     public void Col2ImImage(BufferSlice columns, long ldColumns, long columnOffset, in ConvGeometry geometry, BufferSlice image)
     {
         var g = geometry.ToNative();
-        Interop.Native.Check(Interop.Native.Col2ImImage(Pointer(columns), ldColumns, columnOffset, &g, Pointer(image)), "cs_col2im_image_f32");
+        Interop.Native.Check(Interop.Native.cs_col2im_image_f32(Pointer(columns), ldColumns, columnOffset, &g, Pointer(image)));
     }
 
     public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
@@ -77,14 +77,14 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
             sa[d] = a.Strides[d];
             sb[d] = useB ? b.Strides[d] : 0;
         }
-        Interop.Native.Check(Interop.Native.Elementwise((int)op, shape.Length, dims, Pointer(output.Slice), so,
-            Pointer(a.Slice), sa, useB ? Pointer(b.Slice) : null, useB ? sb : null, alpha, accumulate ? 1 : 0), "cs_elementwise_f32");
+        Interop.Native.Check(Interop.Native.cs_elementwise_f32((int)op, shape.Length, dims, Pointer(output.Slice), so,
+            Pointer(a.Slice), sa, useB ? Pointer(b.Slice) : null, useB ? sb : null, alpha, accumulate ? 1 : 0));
     }
 
     public void Unary(UnaryOp op, BufferSlice x, BufferSlice y, float alpha = 0f, float beta = 0f)
     {
         if (x.Length < MinParallelElements)
-            Interop.Native.Check(Interop.Native.Unary((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta), "cs_unary_f32");
+            Interop.Native.Check(Interop.Native.cs_unary_f32((int)op, x.Length, Pointer(x), Pointer(y), alpha, beta));
         else
             UnaryInChunks(op, Pointer(x), Pointer(y), x.Length, alpha, beta);
     }
@@ -93,12 +93,11 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
     // that declares them, and per-sample transforms call the small paths in allocation-free loops.
     private void UnaryInChunks(UnaryOp op, float* x, float* y, long length, float alpha, float beta) =>
         InChunks(length, (start, count) =>
-            Interop.Native.Check(Interop.Native.Unary((int)op, count, x + start, y + start, alpha, beta), "cs_unary_f32"));
+            Interop.Native.Check(Interop.Native.cs_unary_f32((int)op, count, x + start, y + start, alpha, beta)));
 
     private void UnaryBackwardInChunks(UnaryOp op, float* x, float* y, float* dy, float* dx, long length, float alpha, float beta) =>
         InChunks(length, (start, count) =>
-            Interop.Native.Check(Interop.Native.UnaryBackward((int)op, count, x + start, y + start, dy + start, dx + start, alpha, beta),
-                "cs_unary_backward_f32"));
+            Interop.Native.Check(Interop.Native.cs_unary_backward_f32((int)op, count, x + start, y + start, dy + start, dx + start, alpha, beta)));
 
     private void FillInChunks(float* destination, long length, float value) =>
         InChunks(length, (start, count) => new Span<float>(destination + start, checked((int)count)).Fill(value));
@@ -106,8 +105,7 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
     public void UnaryBackward(UnaryOp op, BufferSlice x, BufferSlice y, BufferSlice dy, BufferSlice dx, float alpha = 0f, float beta = 0f)
     {
         if (x.Length < MinParallelElements)
-            Interop.Native.Check(Interop.Native.UnaryBackward((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta),
-                "cs_unary_backward_f32");
+            Interop.Native.Check(Interop.Native.cs_unary_backward_f32((int)op, x.Length, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), alpha, beta));
         else
             UnaryBackwardInChunks(op, Pointer(x), Pointer(y), Pointer(dy), Pointer(dx), x.Length, alpha, beta);
     }

@@ -10,5 +10,5 @@ public static unsafe class NativeKernels
     /// "avx2" (AVX2 + FMA) or "sse2" on x86-64, "generic" on other CPUs. The environment variable
     /// <c>CONVSHARP_ISA</c> (sse2, avx2 or avx512), read at load, lowers it; asking for more than the CPU supports
     /// gets the best it supports.</summary>
-    public static string Isa => Marshal.PtrToStringUTF8((IntPtr)Interop.Native.KernelIsa()) ?? "";
+    public static string Isa => Marshal.PtrToStringUTF8((IntPtr)Interop.Native.cs_kernel_isa()) ?? "";
 }
