@@ -22,12 +22,12 @@ internal static class SummaryCommand
         {
             string m = p.GetValue(model)!;
             ImageShape shape = p.GetValue(input) is string text ? ParseShape(text) : new ImageShape(1, 28, 28);
-            Sequential net;
+            Module net;
             if (File.Exists(m))
             {
                 var (info, loaded) = ModelFile.Load(m);
                 net = loaded;
-                if (p.GetValue(input) is null) shape = info.Input;
+                if (p.GetValue(input) is null) shape = info.Input;  // one line naming what is missing when the file has no input shape
             }
             else
             {
@@ -59,7 +59,7 @@ internal static class SummaryCommand
     /// <summary>Runs a zero image through the network, recording each top-level layer's output, and follows the
     /// receptive field r and the jump j (input pixels between neighbouring outputs): a window of size k with
     /// stride s and dilation d gives r ← r + d·(k − 1)·j and j ← j·s.</summary>
-    internal static List<Row> Rows(Sequential net, ImageShape shape)
+    internal static List<Row> Rows(Module net, ImageShape shape)
     {
         var rows = new List<Row>();
         (int H, int W) r = (1, 1), j = (1, 1);

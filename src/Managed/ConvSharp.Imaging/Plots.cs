@@ -11,8 +11,11 @@ public sealed record PlotSeries(string Name, double[] X, double[] Y);
 /// <summary>PNG charts for training runs: curves (loss, accuracy per epoch) and confusion-matrix heatmaps.</summary>
 public static class Plots
 {
-    /// <summary>Writes a line chart with markers and a legend to <paramref name="path"/> (PNG).</summary>
-    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series, int width = 800, int height = 500)
+    /// <summary>Writes a line chart with markers to <paramref name="path"/> (PNG). The legend sits outside the data, to
+    /// the right; integral x values (epochs) get integer ticks only; <paramref name="markX"/>, when given, is marked
+    /// with a dashed vertical line labelled "kept" (the epoch whose weights were kept).</summary>
+    public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series, int width = 800, int height = 500,
+        int? markX = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         var plot = new Plot();
@@ -25,10 +28,27 @@ public static class Plots
             scatter.MarkerSize = 6;
             scatter.LineWidth = 2;
         }
+        double[] xs = series.SelectMany(s => s.X).Where(double.IsFinite).ToArray();
+        if (xs.Length > 0 && xs.All(x => x == Math.Round(x)))
+        {
+            // Epochs are whole numbers: ticks at integers only, thinned to about ten.
+            int lo = (int)xs.Min(), hi = (int)xs.Max();
+            int step = Math.Max(1, (int)Math.Ceiling((hi - lo + 1) / 10.0));
+            double[] ticks = Enumerable.Range(0, (hi - lo) / step + 1).Select(i => (double)(lo + i * step)).ToArray();
+            plot.Axes.Bottom.SetTicks(ticks, ticks.Select(t => t.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+            plot.Axes.SetLimitsX(lo - 0.5, hi + 0.5);
+        }
+        if (markX is int mark)
+        {
+            var line = plot.Add.VerticalLine(mark);
+            line.LinePattern = LinePattern.Dashed;
+            line.LineColor = Colors.Gray;
+            line.LegendText = $"kept (epoch {mark})";
+        }
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         plot.SavePng(path, width, height);
     }
 

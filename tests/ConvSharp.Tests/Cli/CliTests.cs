@@ -6,7 +6,7 @@ using SkiaSharp;
 
 namespace ConvSharp.Tests.Cli;
 
-/// <summary>The CLI tests share Trainer.StopAfterBatchesForTests (a static test seam), so they run one at a time.</summary>
+/// <summary>The CLI tests share TrainRun.StopAfterBatchesForTests (a static test seam), so they run one at a time.</summary>
 [CollectionDefinition(Name)]
 public sealed class CliCollection
 {
@@ -158,7 +158,7 @@ public sealed class CliTests : IDisposable
         string empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
         (string[] Args, string Message)[] cases =
         [
-            (["train", "--model", "resnet"], "convsharp: unknown model preset 'resnet'; the presets are mnist-cnn, gap-cnn, lenet5, cifar-cnn."),
+            (["train", "--model", "resnet"], "convsharp: unknown model preset 'resnet'; the presets are mnist-cnn, gap-cnn, lenet5, cifar-cnn, resnet18, vgg11-bn, mobilenet-v2."),
             (["train", "--optimizer", "lbfgs"], "convsharp: unknown optimizer 'lbfgs'; use sgd, adam, adamw, adamax or rmsprop."),
             (["train", "--data", empty], $"convsharp: --data folder '{empty}' holds no recognised dataset: looked for IDX files"),
             (["train", "--data", data, "--device", "cuda"], "convsharp: unknown device 'cuda'; use cpu or opencl."),
@@ -191,12 +191,12 @@ public sealed class CliTests : IDisposable
         using (var tensors = SafeTensors.Load(model))
         {
             var meta = tensors.Metadata.ToDictionary();
-            meta["convsharp.preset"] = "gap-cnn";
+            meta["convsharp.architecture"] = "GapCnn(inChannels=1, numClasses=10)";
             SafeTensors.Save(other, tensors.Select(kv => (kv.Key, kv.Value)), meta);
         }
         (code, text) = Run("eval", "--model", other, "--data", data);
         Assert.Equal(2, code);
-        Assert.StartsWith($"convsharp: '{other}' does not fit preset gap-cnn:", text);
+        Assert.StartsWith($"convsharp: '{other}' does not fit GapCnn(inChannels=1, numClasses=10):", text);
         Assert.Contains("10.weight", text);
     }
 }
@@ -208,7 +208,7 @@ public sealed class CliResumeTests : IDisposable
 
     public void Dispose()
     {
-        Trainer.StopAfterBatchesForTests = null;
+        TrainRun.StopAfterBatchesForTests = null;
         Directory.Delete(_root, recursive: true);
     }
 
@@ -227,9 +227,9 @@ public sealed class CliResumeTests : IDisposable
         string whole = Path.Combine(_root, "whole"), split = Path.Combine(_root, "split");
         Assert.Equal(0, Program.Run(Args(whole), sink, sink));
 
-        Trainer.StopAfterBatchesForTests = 17;  // epoch 1 has 13 batches: stop inside epoch 2
+        TrainRun.StopAfterBatchesForTests = 17;  // epoch 1 has 13 batches: stop inside epoch 2
         Assert.Equal(Program.Interrupted, Program.Run(Args(split), sink, sink));
-        Trainer.StopAfterBatchesForTests = null;
+        TrainRun.StopAfterBatchesForTests = null;
         Assert.True(File.Exists(Path.Combine(split, "checkpoint.safetensors")));
         var resumed = new StringWriter();
         Assert.Equal(0, Program.Run(["train", "--resume", split], resumed, resumed));

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using ConvSharp.Metrics;
+
 namespace ConvSharp.Cli.Reporting;
 
 internal static class Report
