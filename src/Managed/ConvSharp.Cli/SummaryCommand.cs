@@ -40,7 +40,7 @@ internal static class SummaryCommand
                 output.WriteLine($"{"#".PadRight(nameWidth)}  {"layer".PadRight(layerWidth)}  {"output shape",-18} {"parameters",12}  receptive field");
                 foreach (var r in rows)
                     output.WriteLine($"{r.Name.PadRight(nameWidth)}  {r.Layer.PadRight(layerWidth)}  {"[" + string.Join(", ", r.OutputShape) + "]",-18} {r.Parameters,12:N0}  " +
-                        (r.ReceptiveField is { } rf ? $"{rf.Height}x{rf.Width}" : "whole input"));
+                        (r.ReceptiveField is { } rf ? $"{rf.Height}x{rf.Width}" : net is Sequential ? "whole input" : "-"));
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"total parameters: {net.ParameterCount():N0}; input {shape.Channels}x{shape.Height}x{shape.Width}"));
             }
             return 0;
@@ -61,6 +61,7 @@ internal static class SummaryCommand
     /// stride s and dilation d gives r ← r + d·(k − 1)·j and j ← j·s.</summary>
     internal static List<Row> Rows(Module net, ImageShape shape)
     {
+        if (net is not Sequential) return HookedRows(net, shape);
         var rows = new List<Row>();
         (int H, int W) r = (1, 1), j = (1, 1);
         bool whole = false;
@@ -86,9 +87,32 @@ internal static class SummaryCommand
                 {
                     whole = true;  // global pooling, flatten, linear: every output sees the whole input
                 }
-                rows.Add(new Row(name, layer.ToString()!, x.Shape, layer.ParameterCount(),
+                rows.Add(new Row(name, Describe(layer), x.Shape, layer.ParameterCount(),
                     whole ? null : (r.H, r.W)));
             }
         return rows;
     }
+
+    /// <summary>A network with its own forward (ResNet, MobileNetV2): each top-level child's output as the forward
+    /// meets it, caught with forward hooks. No receptive field: the paths branch and merge.</summary>
+    private static List<Row> HookedRows(Module net, ImageShape shape)
+    {
+        var rows = new List<Row>();
+        var hooks = net.NamedChildren().Select(c => c.Module.RegisterForwardHook((m, _, y) =>
+            rows.Add(new Row(c.Name, Describe(m), y.Shape, m.ParameterCount(), null)))).ToList();
+        try
+        {
+            net.Eval();
+            using var scope = Tensor.Scope();
+            using (Autograd.NoGrad()) net.Forward(Tensor.Zeros(1, shape.Channels, shape.Height, shape.Width));
+        }
+        finally
+        {
+            foreach (var h in hooks) h.Dispose();
+        }
+        return rows;
+    }
+
+    // A container's repr spans many lines: the table shows its type and size instead.
+    private static string Describe(Module m) => m.ToString() is { } text && !text.Contains('\n') ? text : $"{m.GetType().Name} ({m.Children().Count()} modules)";
 }

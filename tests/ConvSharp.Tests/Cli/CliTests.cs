@@ -270,3 +270,61 @@ public sealed class CliDivergenceTests : IDisposable
         Assert.False(File.Exists(Path.Combine(run, "model.safetensors")));
     }
 }
+
+/// <summary>Issue 20, item 2: a model saved from C# with Models works in every command that reads a model file.</summary>
+[Collection(CliCollection.Name)]
+public sealed class CliLibraryModelTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("convsharp-libmodel").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        int code = Program.Run(args, output, output);
+        return (code, output.ToString());
+    }
+
+    [Fact]
+    public void Summary_predict_and_activations_read_a_model_saved_from_csharp()
+    {
+        string path = Path.Combine(_root, "resnet.safetensors");
+        using (var model = ConvSharp.Models.ResNet18(numClasses: 4, inChannels: 1))
+            model.Save(path, new ConvSharp.NN.ModelInfo { Input = [1, 32, 32], Classes = ["w", "x", "y", "z"] });
+        var summary = Run("summary", "--model", path);
+        Assert.True(summary.Code == 0, summary.Output);
+        Assert.Contains("layer4", summary.Output);
+        Assert.Contains("[1, 4]", summary.Output);
+        Assert.Contains("total parameters: 11,172,292; input 1x32x32", summary.Output);
+
+        string image = Path.Combine(_root, "i.png");
+        using (var bitmap = new SKBitmap(32, 32, SKColorType.Gray8, SKAlphaType.Opaque))
+        {
+            for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) bitmap.SetPixel(x, y, (x + y) % 3 == 0 ? SKColors.White : SKColors.Black);
+            using var f = File.Create(image);
+            bitmap.Encode(f, SKEncodedImageFormat.Png, 100);
+        }
+        var predict = Run("predict", "--model", path, "--top", "2", image);
+        Assert.True(predict.Code == 0, predict.Output);
+        Assert.Matches(@"^.*i\.png: [wxyz] \d+\.\d ?%, [wxyz] \d+\.\d ?%", predict.Output);
+
+        var act = Run("activations", "--model", path, "--image", image, "--out", Path.Combine(_root, "act"));
+        Assert.True(act.Code == 0, act.Output);
+        Assert.True(File.Exists(Path.Combine(_root, "act", "layerlayer4-1-conv2-conv512.png")), act.Output);
+
+        // A hand-built network (no architecture) and a Models network saved without its input shape.
+        string bare = Path.Combine(_root, "bare.safetensors");
+        using (var hand = new ConvSharp.NN.Sequential(new ConvSharp.NN.Linear(2, 2))) hand.Save(bare);
+        var (code, text) = Run("summary", "--model", bare);
+        Assert.Equal(2, code);
+        Assert.Single(text.TrimEnd().Split('\n'));
+        Assert.StartsWith($"convsharp: '{bare}' does not say which network it holds (its metadata has no convsharp.architecture): save a network built by ConvSharp.Models", text);
+        string noInput = Path.Combine(_root, "noinput.safetensors");
+        using (var m = ConvSharp.Models.GapCnn()) m.Save(noInput);
+        (code, text) = Run("predict", "--model", noInput, image);
+        Assert.Equal(2, code);
+        Assert.Equal($"convsharp: '{noInput}' does not record its input shape (no convsharp.input in its metadata): save it with model.Save(path, new ModelInfo {{ Input = [3, 224, 224] }}), or pass --input to summary.", text.TrimEnd());
+        Assert.Equal(0, Run("summary", "--model", noInput, "--input", "1x12x12").Code);
+    }
+}
