@@ -61,6 +61,9 @@ internal sealed class TrainRun(TrainSettings s, TextWriter output, string? resum
             Progress = console,
         };
         trainer.Callbacks.Add(console);
+        // TensorBoard curves beside the CSV: `tensorboard --logdir <run>/tensorboard` (a resumed run adds a second event file).
+        using var tensorboard = new TensorBoardWriter(Path.Combine(run, "tensorboard"));
+        trainer.Callbacks.Add(new TensorBoardCallback(tensorboard));
         ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
         Console.CancelKeyPress += onCancel;
         FitResult result;

@@ -17,6 +17,13 @@ public static class Plots
     public static void Lines(string path, string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series, int width = 800, int height = 500,
         int? markX = null)
     {
+        using Plot plot = LinesPlot(title, xLabel, yLabel, series, markX);
+        plot.SavePng(path, width, height);
+    }
+
+    /// <summary>The chart <see cref="Lines"/> saves (tests read its layout to check pixels).</summary>
+    internal static Plot LinesPlot(string title, string xLabel, string yLabel, IReadOnlyList<PlotSeries> series, int? markX)
+    {
         ArgumentNullException.ThrowIfNull(series);
         var plot = new Plot();
         foreach (PlotSeries s in series)
@@ -49,12 +56,19 @@ public static class Plots
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
         plot.ShowLegend(Edge.Right);
-        plot.SavePng(path, width, height);
+        return plot;
     }
 
     /// <summary>Writes a confusion-matrix heatmap (rows: actual class, columns: predicted class) with each
     /// cell's count printed on it.</summary>
     public static void Confusion(string path, long[,] counts, IReadOnlyList<string> classNames, string title = "Confusion matrix")
+    {
+        using Plot plot = ConfusionPlot(counts, classNames, title);
+        plot.SavePng(path, 900, 800);
+    }
+
+    /// <summary>The heatmap <see cref="Confusion"/> saves.</summary>
+    internal static Plot ConfusionPlot(long[,] counts, IReadOnlyList<string> classNames, string title)
     {
         ArgumentNullException.ThrowIfNull(counts);
         ArgumentNullException.ThrowIfNull(classNames);
@@ -67,14 +81,16 @@ public static class Plots
 
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(values);
-        heatmap.Colormap = new ScottPlot.Colormaps.Blues();
+        // Viridis (perceptually uniform, what matplotlib and seaborn users expect), reversed so the large counts of a good
+        // classifier's diagonal are dark.
+        heatmap.Colormap = new Reversed(new ScottPlot.Colormaps.Viridis());
         // Heatmap cell (row r, column c) is centred at x = c, y = n − 1 − r.
         for (int a = 0; a < n; a++)
             for (int p = 0; p < n; p++)
             {
                 var text = plot.Add.Text(counts[a, p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, n - 1 - a);
                 text.LabelAlignment = Alignment.MiddleCenter;
-                text.LabelFontColor = counts[a, p] > max / 2 ? Colors.Black : Colors.White;  // the colormap is bright at the top
+                text.LabelFontColor = counts[a, p] > max / 2 ? Colors.White : Colors.Black;  // dark cells get white counts
                 text.LabelFontSize = 11;
             }
         double[] ticks = Enumerable.Range(0, n).Select(i => (double)i).ToArray();
@@ -87,6 +103,14 @@ public static class Plots
         plot.Title(title);
         plot.XLabel("predicted");
         plot.YLabel("actual");
-        plot.SavePng(path, 900, 800);
+        return plot;
+    }
+
+    /// <summary>A colormap read from its other end.</summary>
+    private sealed class Reversed(IColormap inner) : IColormap
+    {
+        public string Name => inner.Name + " (reversed)";
+
+        public Color GetColor(double normalizedIntensity) => inner.GetColor(1 - normalizedIntensity);
     }
 }
