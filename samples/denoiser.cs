@@ -10,7 +10,9 @@ using ConvSharp.Optim;
 using ConvSharp.Training;
 
 int batches = args.Length > 0 ? int.Parse(args[0]) : 40;
-var images = FashionMnist.Load(train: true);
+// From the repository root the embedded subset is found; elsewhere the installed dataset (dataset-fashion-mnist).
+string folder = Directory.Exists("data/fashion-mnist") ? "data/fashion-mnist" : FashionMnist.FindDirectory();
+var images = FashionMnist.Load(folder, train: true);
 var rng = new Random(0);
 (Tensor Noisy, Tensor Clean) Batch(int start, int n)
 {

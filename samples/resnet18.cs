@@ -10,8 +10,10 @@ using ConvSharp.Optim;
 using ConvSharp.Training;
 
 int count = args.Length > 0 ? int.Parse(args[0]) : 512;
-var data = FashionMnist.Load(train: true, transform: new Compose(new Resize(32), new ToTensor(), new Normalize(0.286f, 0.353f)));
-var (train, val) = data.Split(count, count / 4, seed: 0);
+string folder = Directory.Exists("data/fashion-mnist") ? "data/fashion-mnist" : FashionMnist.FindDirectory();
+var data = FashionMnist.Load(folder, train: true, transform: new Compose(new Resize(32), new ToTensor(), new Normalize(0.286f, 0.353f)));
+var (train, rest) = data.Split(count, data.Count - count, seed: 0);
+var (val, _) = rest.Split(count / 4, rest.Count - count / 4, seed: 1);
 using var model = Models.ResNet18(numClasses: 10, inChannels: 1);
 Console.WriteLine($"{model.Architecture}: {model.ParameterCount():N0} parameters");
 using var opt = new Sgd(model.Parameters(), lr: 0.05f, momentum: 0.9f, weightDecay: 5e-4f);

@@ -67,12 +67,18 @@ public class ModelsTests
         var logits = model.Forward(x);
         Assert.Equal([batch, 10], logits.Shape);
         new CrossEntropyLoss().Forward(logits, y).Backward();
+        bool anyNonZero = false;
         foreach (var (n, p) in model.NamedParameters())
         {
             Assert.True(p.Grad is not null, $"{name}: {n} has no gradient");
-            Assert.All(p.Grad!.ToArray(), g => Assert.True(float.IsFinite(g), $"{name}: {n} has a non-finite gradient"));
+            // A plain loop: VGG's first linear layer alone has 102 million gradient values.
+            foreach (float g in p.Grad!.AsSpan())
+            {
+                if (!float.IsFinite(g)) Assert.Fail($"{name}: {n} has a non-finite gradient ({g})");
+                anyNonZero |= g != 0;
+            }
         }
-        Assert.Contains(model.NamedParameters(), np => np.Parameter.Grad!.ToArray().Any(g => g != 0));
+        Assert.True(anyNonZero, $"{name}: every gradient is zero");
     }
 
     [Fact]
