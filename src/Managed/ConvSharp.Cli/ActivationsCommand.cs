@@ -29,7 +29,7 @@ internal static class ActivationsCommand
                 var captured = new List<(string Name, Tensor Activation)>();
                 var hooks = new List<IDisposable>();
                 // The activation after a convolution is the module that follows it (its own output when none does).
-                var layers = net.NamedChildren().ToList();
+                var layers = net is Sequential ? net.NamedChildren().ToList() : [];
                 for (int i = 0; i < layers.Count; i++)
                 {
                     if (layers[i].Module is not Conv2d) continue;
@@ -37,6 +37,14 @@ internal static class ActivationsCommand
                         ? (layers[i].Name, layers[i + 1].Module) : layers[i];
                     hooks.Add(target.RegisterForwardHook((_, _, y) => captured.Add((name, y.Detach()))));
                 }
+                // A network that is not one Sequential of layers (ResNet, MobileNetV2): every convolution's own output, named by its path.
+                if (net is not Sequential)
+                    foreach (var (name, module) in net.NamedModules())
+                        if (module is Conv2d)
+                        {
+                            string label = name.Replace('.', '-');
+                            hooks.Add(module.RegisterForwardHook((_, _, y) => captured.Add((label, y.Detach()))));
+                        }
                 using (Autograd.NoGrad()) net.Forward(x);
                 foreach (var h in hooks) h.Dispose();
                 if (captured.Count == 0) throw new CliException($"'{p.GetValue(model)}' has no convolution layers to show.");

@@ -5,10 +5,11 @@ namespace ConvSharp.Cli;
 /// <summary>run.json: the exact command line of a run, so it can be read, repeated and resumed.</summary>
 internal sealed record RunRecord(string Command, string[] Arguments, string Data, string Started);
 
-/// <summary>resume.json: where an interrupted run stopped.</summary>
-internal sealed record ResumeRecord(int Epoch, int BatchesDone, double BestValAccuracy, double RunningLoss, long Images, long Correct);
+/// <summary>The fields of resume.json (the trainer's copy of its checkpoint record) that --resume checks before it trusts the folder.</summary>
+internal sealed record ResumeRecord(int Epoch, int BatchesDone, int Epochs, int BestEpoch, double RunningLoss, long Samples, long Correct, string[]? History);
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(RunRecord))]
 [JsonSerializable(typeof(ResumeRecord))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using ConvSharp.Data;
 using ConvSharp.Distributed;
 using ConvSharp.NN;
+using ConvSharp.Training;
 using Dist = ConvSharp.Distributed.Distributed;
 
 namespace ConvSharp.Cli;
@@ -35,8 +36,32 @@ internal sealed class DistributedTraining : IDisposable
     /// <summary>Whether the loader shuffles by itself (a shard is already in the sampler's order).</summary>
     public bool LoaderShuffles => WorldSize == 1;
 
-    /// <summary>The model the training loop runs: wrapped for gradient averaging when there are several ranks.</summary>
-    public Module Wrap(Module model) => WorldSize > 1 ? new DistributedDataParallel(model) : model;
+    /// <summary>Several ranks: <paramref name="model"/> wrapped for gradient averaging (the construction broadcasts
+    /// rank 0's weights; the wrapper's hooks on the parameters average the gradients during every backward of the
+    /// model, so the trainer keeps running and saving the model itself, whose state_dict names carry no "module."
+    /// prefix). One rank: null.</summary>
+    public DistributedDataParallel? Wrap(Module model) => WorldSize > 1 ? new DistributedDataParallel(model) : null;
+
+    /// <summary>The trainer callback of a data-parallel run: after every batch the ranks agree on stopping (a local
+    /// request in <paramref name="local"/> — Ctrl+C, or <paramref name="stopAfterBatches"/> for tests — cancels
+    /// <paramref name="agreed"/>, the trainer's token, on every rank after the same batch), and rank 0's buffers
+    /// (BatchNorm statistics) reach every rank before the next forward.</summary>
+    public TrainerCallback Agreement(Module model, CancellationTokenSource local, CancellationTokenSource agreed, int? stopAfterBatches) =>
+        new AgreementCallback(this, model, local, agreed, stopAfterBatches);
+
+    private sealed class AgreementCallback(DistributedTraining distributed, Module model, CancellationTokenSource local,
+        CancellationTokenSource agreed, int? stopAfterBatches) : TrainerCallback
+    {
+        private int _batches;
+
+        public override void OnBatchEnd(Trainer trainer, int epoch, int batch, float loss)
+        {
+            _batches++;
+            if (stopAfterBatches is int n && _batches >= n) local.Cancel();
+            if (distributed.AnyRank(local.IsCancellationRequested)) agreed.Cancel();
+            foreach (var (_, buffer) in model.NamedBuffers()) Dist.Broadcast(buffer);
+        }
+    }
 
     /// <summary>Whether any rank asked to stop (one small all-reduce per batch, so all stop after the same batch).</summary>
     public bool AnyRank(bool stop)
@@ -55,7 +80,7 @@ internal sealed class DistributedTraining : IDisposable
 
     public void Dispose() => _session?.Dispose();
 
-    /// <summary>The test seam of Trainer.StopAfterBatchesForTests for runs in other processes (under mpirun):
+    /// <summary>The test seam of TrainRun.StopAfterBatchesForTests for runs in other processes (under mpirun):
     /// CONVSHARP_TEST_STOP_AFTER_BATCHES=N stops every rank after N batches, as Ctrl+C would.</summary>
     internal static int? StopAfterBatchesForTests() =>
         int.TryParse(Environment.GetEnvironmentVariable("CONVSHARP_TEST_STOP_AFTER_BATCHES"), out int n) && n > 0 ? n : null;

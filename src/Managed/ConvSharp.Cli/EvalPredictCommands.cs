@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ConvSharp.Cli.Reporting;
+using ConvSharp.Training;
 using ConvSharp.Data;
 using ConvSharp.Imaging;
 using ConvSharp.NN;
@@ -27,7 +28,8 @@ internal static class EvalPredictCommands
                 if (source.SampleShape != info.Input)
                     throw new CliException($"the model expects {info.Input.Channels}x{info.Input.Height}x{info.Input.Width} images, but the data gives {source.SampleShape.Channels}x{source.SampleShape.Height}x{source.SampleShape.Width}.");
                 using var loader = new DataLoader(set.WithTransform(source.Pipeline([])), 256);
-                var (loss, matrix) = Trainer.Evaluate(net, loader, new CrossEntropyLoss(), info.Classes);
+                var (loss, evaluated) = Trainer.Evaluate(net, new CrossEntropyLoss(), loader, info.Classes.Count > 0 ? info.Classes : null);
+                var matrix = evaluated ?? throw new CliException($"'{info.Path}' is not a classifier (its output is not [N, classes]); eval reports classification accuracy.");
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"accuracy {matrix.Accuracy:P2} (loss {loss:F4}) on {matrix.Total:N0} images"));
                 Report.PerClass(output, matrix);
             }
@@ -48,7 +50,7 @@ internal static class EvalPredictCommands
             using (net)
             {
                 net.Eval();
-                int k = Math.Clamp(p.GetValue(top), 1, info.Classes.Count);
+                int k = Math.Max(1, p.GetValue(top));
                 foreach (string path in p.GetValue(images)!)
                 {
                     using var scope = Tensor.Scope();
@@ -56,8 +58,9 @@ internal static class EvalPredictCommands
                     Tensor probabilities;
                     using (Autograd.NoGrad()) probabilities = net.Forward(x).Softmax(1);
                     float[] pr = probabilities.ToArray();
-                    var best = Enumerable.Range(0, pr.Length).OrderByDescending(i => pr[i]).Take(k);
-                    output.WriteLine($"{path}: " + string.Join(", ", best.Select(i => string.Create(CultureInfo.InvariantCulture, $"{info.Classes[i]} {pr[i]:P1}"))));
+                    IReadOnlyList<string> names = info.Classes.Count == pr.Length ? info.Classes : Enumerable.Range(0, pr.Length).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
+                    var best = Enumerable.Range(0, pr.Length).OrderByDescending(i => pr[i]).Take(Math.Min(k, pr.Length));
+                    output.WriteLine($"{path}: " + string.Join(", ", best.Select(i => string.Create(CultureInfo.InvariantCulture, $"{names[i]} {pr[i]:P1}"))));
                 }
             }
             return 0;
@@ -66,7 +69,7 @@ internal static class EvalPredictCommands
     }
 
     /// <summary>An image file as a normalised [1, C, H, W] tensor in the model's input shape.</summary>
-    internal static Tensor LoadImage(string path, ModelInfo info)
+    internal static Tensor LoadImage(string path, ModelFileInfo info)
     {
         ConvSharp.IO.RegularFile.Check(path, "image");
         var color = info.Input.Channels == 1 ? ColorMode.Grayscale : ColorMode.Rgb;
@@ -77,7 +80,7 @@ internal static class EvalPredictCommands
         return (x - mean) / std;
     }
 
-    private static (ModelInfo, Sequential) ModelInfoLoad(string path)
+    private static (ModelFileInfo, Module) ModelInfoLoad(string path)
     {
         try
         {

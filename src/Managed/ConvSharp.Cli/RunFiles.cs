@@ -24,17 +24,22 @@ internal static class RunFiles
         return record;
     }
 
-    public static ResumeRecord ReadResume(string folder)
+    /// <summary>resume.json, checked when it is there. The trainer resumes from checkpoint.safetensors (the commit) and
+    /// rewrites resume.json from it, and a kill right after the first commit leaves none yet, so a missing file is fine;
+    /// a present one is always written whole (atomically), so one that does not parse or holds impossible values was
+    /// damaged after the fact and the folder is not trusted.</summary>
+    public static ResumeRecord? ReadResume(string folder)
     {
         string path = Path.Combine(folder, "resume.json");
-        if (!File.Exists(path) && !Directory.Exists(path))
-            throw new CliException($"--resume {folder}: no resume.json in that folder (the run finished, or was never interrupted).");
+        if (!File.Exists(path) && !Directory.Exists(path)) return null;
         ResumeRecord r = Json(path, CliJson.Default.ResumeRecord) ?? throw Damaged(path, "it holds null");
         if (r.Epoch < 1) throw Damaged(path, $"epoch is {r.Epoch}");
         if (r.BatchesDone < 0) throw Damaged(path, $"batches_done is {r.BatchesDone}");
-        if (r.Images < 0 || r.Correct < 0 || r.Correct > r.Images) throw Damaged(path, $"{r.Correct} correct of {r.Images} images");
+        if (r.Epochs < 1) throw Damaged(path, $"epochs is {r.Epochs}");
+        if (r.BestEpoch < 0 || r.BestEpoch > r.Epochs) throw Damaged(path, $"best_epoch is {r.BestEpoch} of {r.Epochs} epochs");
+        if (r.Samples < 0 || r.Correct < 0 || r.Correct > r.Samples) throw Damaged(path, $"{r.Correct} correct of {r.Samples} samples");
         if (!double.IsFinite(r.RunningLoss) || r.RunningLoss < 0) throw Damaged(path, $"running_loss is {r.RunningLoss}");
-        if (!(r.BestValAccuracy == -1 || r.BestValAccuracy is >= 0 and <= 1)) throw Damaged(path, $"best_val_accuracy is {r.BestValAccuracy}");
+        if (r.History is null) throw Damaged(path, "it has no \"history\" list");
         return r;
     }
 

@@ -19,19 +19,22 @@ internal static class SummaryCommand
         {
             string m = p.GetValue(model)!;
             ImageShape shape = p.GetValue(input) is string text ? ParseShape(text) : new ImageShape(1, 28, 28);
-            Sequential net;
+            Module net;
             if (File.Exists(m))
             {
                 var (info, loaded) = ModelFile.Load(m);
                 net = loaded;
-                if (p.GetValue(input) is null) shape = info.Input;
+                if (p.GetValue(input) is null) shape = info.Input;  // one line naming what is missing when the file has no input shape
             }
             else
             {
                 net = Presets.Build(m, shape, p.GetValue(classes), new Generator(0));
             }
             using (net)
+            {
+                net.Eval();  // one zero image: BatchNorm (ResNet-18 at 32x32 reaches 1x1) must use its running statistics
                 output.WriteLine(net.Summary(shape.Channels, shape.Height, shape.Width).ToString());
+            }
             return 0;
         });
         return command;

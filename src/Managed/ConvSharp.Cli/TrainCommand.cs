@@ -11,7 +11,7 @@ namespace ConvSharp.Cli;
 /// <summary>`convsharp train`: trains a preset on a dataset, shows progress, writes a run folder.</summary>
 internal static class TrainCommand
 {
-    private static readonly Option<string> ModelOption = new("--model", "-m") { Description = "Preset: mnist-cnn, gap-cnn, lenet5, cifar-cnn.", DefaultValueFactory = _ => "mnist-cnn" };
+    private static readonly Option<string> ModelOption = new("--model", "-m") { Description = "Preset: mnist-cnn, gap-cnn, lenet5, cifar-cnn, resnet18, vgg11-bn, mobilenet-v2.", DefaultValueFactory = _ => "mnist-cnn" };
     private static readonly Option<string?> DataOption = new("--data", "-d") { Description = "Folder with IDX files, CIFAR-10 batches or an image folder (default: full Fashion-MNIST if installed, else the embedded subset)." };
     private static readonly Option<int> EpochsOption = new("--epochs", "-e") { Description = "Epochs.", DefaultValueFactory = _ => 3 };
     private static readonly Option<int> BatchOption = new("--batch-size", "-b") { Description = "Batch size.", DefaultValueFactory = _ => 16 };
@@ -43,9 +43,9 @@ internal static class TrainCommand
                 if (!Directory.Exists(resume)) throw new CliException($"--resume folder '{resume}' does not exist.");
                 string[] original = RunFiles.ReadRun(resume).Arguments;
                 var again = command.Parse(original);
-                return new Trainer(Read(again), output, resumeFrom: resume, original).Run();
+                return new TrainRun(Read(again), output, resumeFrom: resume, original).Run();
             }
-            return new Trainer(Read(parse), output, resumeFrom: null,
+            return new TrainRun(Read(parse), output, resumeFrom: null,
                 parse.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command && t.Value != "--verbose").Select(t => t.Value).ToArray()).Run();
         });
         return command;

@@ -31,14 +31,14 @@ public sealed class CliErrorTests : IClassFixture<CliErrorTests.TrainedRun>
             File.WriteAllBytes(Path.Combine(Data, "train-labels-idx1-ubyte"), [.. Header(1, 60), .. Enumerable.Range(0, 60).Select(i => (byte)(i % 10))]);
             var sink = new StringWriter();
             Assert.Equal(0, Program.Run(["train", "--data", Data, "--epochs", "1", "--out", Path.Combine(Root, "done")], sink, sink));
-            Trainer.StopAfterBatchesForTests = 6;  // 50 training images in batches of 16: 4 per epoch, so this stops in epoch 2
+            TrainRun.StopAfterBatchesForTests = 6;  // 50 training images in batches of 16: 4 per epoch, so this stops in epoch 2
             try
             {
                 Assert.Equal(Program.Interrupted, Program.Run(["train", "--data", Data, "--epochs", "3", "--out", Interrupted], sink, sink));
             }
             finally
             {
-                Trainer.StopAfterBatchesForTests = null;
+                TrainRun.StopAfterBatchesForTests = null;
             }
             using var bitmap = new SkiaSharp.SKBitmap(28, 28, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque);
             using (var f = File.Create(Image)) bitmap.Encode(f, SkiaSharp.SKEncodedImageFormat.Png, 100);
@@ -121,7 +121,7 @@ public sealed class CliErrorTests : IClassFixture<CliErrorTests.TrainedRun>
         { "convsharp.mean", "0.1,0.2", "has 2 values for 1 channels" },
         { "convsharp.std", "0", "a std of 0 would divide by zero" },
         { "convsharp.std", "-0.5", "convsharp.std" },
-        { "convsharp.preset", "resnet", "unknown model preset 'resnet'" },
+        { "convsharp.architecture", "resnet", "Unknown architecture 'resnet'" },
         { "convsharp.classes", "", "convsharp.classes" },
     };
 
@@ -138,7 +138,7 @@ public sealed class CliErrorTests : IClassFixture<CliErrorTests.TrainedRun>
     [Fact]
     public void A_checkpoint_of_another_preset_names_the_first_mismatching_tensor_in_one_line_and_all_with_verbose()
     {
-        string other = WithMetadata("convsharp.preset", "gap-cnn");
+        string other = WithMetadata("convsharp.architecture", "GapCnn(inChannels=1, numClasses=10)");
         AssertOneLine(2, "the first mismatching tensor is 9.weight [10, 64], which the file lacks (the file has 10.weight [10, 576] instead)",
             Run("eval", "--model", other, "--data", _run.Data), "another preset");
         var verbose = Run("eval", "--model", other, "--data", _run.Data, "--verbose");
@@ -186,8 +186,8 @@ public sealed class CliErrorTests : IClassFixture<CliErrorTests.TrainedRun>
         AssertOneLine(2, file, Run("train", "--data", _run.Data, "--out", file), "--out is a file");
         AssertOneLine(2, "is a directory, not a regular file", Run("predict", "--model", _run.Data, _run.Image), "--model is a folder");
         AssertOneLine(2, "is a directory, not a regular file", Run("predict", "--model", _run.Model, _run.Data), "image is a folder");
-        // A checkpoint of the right preset for other inputs: the first tensor whose shape differs.
-        string wide = WithMetadata("convsharp.input", "1x36x36");
+        // A checkpoint of the right network for other inputs: the first tensor whose shape differs.
+        string wide = WithMetadata("convsharp.architecture", "MnistCnn(inChannels=1, numClasses=10, height=36, width=36)");
         AssertOneLine(2, "the first mismatching tensor is 10.weight: the file has [10, 576], the preset has [10, 1024]",
             Run("summary", "--model", wide), "another input size");
     }

@@ -6,7 +6,7 @@ using SkiaSharp;
 
 namespace ConvSharp.Tests.Cli;
 
-/// <summary>The CLI tests share Trainer.StopAfterBatchesForTests (a static test seam), so they run one at a time.</summary>
+/// <summary>The CLI tests share TrainRun.StopAfterBatchesForTests (a static test seam), so they run one at a time.</summary>
 [CollectionDefinition(Name)]
 public sealed class CliCollection
 {
@@ -158,7 +158,7 @@ public sealed partial class CliTests : IDisposable
         string empty = Directory.CreateDirectory(Path.Combine(_root, "empty")).FullName;
         (string[] Args, string Message)[] cases =
         [
-            (["train", "--model", "resnet"], "convsharp: unknown model preset 'resnet'; the presets are mnist-cnn, gap-cnn, lenet5, cifar-cnn."),
+            (["train", "--model", "resnet"], "convsharp: unknown model preset 'resnet'; the presets are mnist-cnn, gap-cnn, lenet5, cifar-cnn, resnet18, vgg11-bn, mobilenet-v2."),
             (["train", "--optimizer", "lbfgs"], "convsharp: unknown optimizer 'lbfgs'; use sgd, adam, adamw, adamax or rmsprop."),
             (["train", "--data", empty], $"convsharp: --data folder '{empty}' holds no recognised dataset: looked for IDX files"),
             (["train", "--data", data, "--device", "cuda"], "convsharp: unknown device 'cuda'; use cpu or opencl."),
@@ -191,12 +191,12 @@ public sealed partial class CliTests : IDisposable
         using (var tensors = SafeTensors.Load(model))
         {
             var meta = tensors.Metadata.ToDictionary();
-            meta["convsharp.preset"] = "gap-cnn";
+            meta["convsharp.architecture"] = "GapCnn(inChannels=1, numClasses=10)";
             SafeTensors.Save(other, tensors.Select(kv => (kv.Key, kv.Value)), meta);
         }
         (code, text) = Run("eval", "--model", other, "--data", data);
         Assert.Equal(2, code);
-        Assert.StartsWith($"convsharp: '{other}' does not fit preset gap-cnn:", text);
+        Assert.StartsWith($"convsharp: '{other}' does not fit GapCnn(inChannels=1, numClasses=10):", text);
         Assert.Contains("10.weight", text);
     }
 }
@@ -208,7 +208,7 @@ public sealed class CliResumeTests : IDisposable
 
     public void Dispose()
     {
-        Trainer.StopAfterBatchesForTests = null;
+        TrainRun.StopAfterBatchesForTests = null;
         Directory.Delete(_root, recursive: true);
     }
 
@@ -227,9 +227,9 @@ public sealed class CliResumeTests : IDisposable
         string whole = Path.Combine(_root, "whole"), split = Path.Combine(_root, "split");
         Assert.Equal(0, Program.Run(Args(whole), sink, sink));
 
-        Trainer.StopAfterBatchesForTests = 17;  // epoch 1 has 13 batches: stop inside epoch 2
+        TrainRun.StopAfterBatchesForTests = 17;  // epoch 1 has 13 batches: stop inside epoch 2
         Assert.Equal(Program.Interrupted, Program.Run(Args(split), sink, sink));
-        Trainer.StopAfterBatchesForTests = null;
+        TrainRun.StopAfterBatchesForTests = null;
         Assert.True(File.Exists(Path.Combine(split, "checkpoint.safetensors")));
         var resumed = new StringWriter();
         Assert.Equal(0, Program.Run(["train", "--resume", split], resumed, resumed));
@@ -268,5 +268,63 @@ public sealed class CliDivergenceTests : IDisposable
         Assert.Contains("convsharp: training stopped at epoch 1, batch ", text);
         Assert.Contains("Autograd anomaly: the forward of ", text);
         Assert.False(File.Exists(Path.Combine(run, "model.safetensors")));
+    }
+}
+
+/// <summary>Issue 20, item 2: a model saved from C# with Models works in every command that reads a model file.</summary>
+[Collection(CliCollection.Name)]
+public sealed class CliLibraryModelTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("convsharp-libmodel").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        int code = Program.Run(args, output, output);
+        return (code, output.ToString());
+    }
+
+    [Fact]
+    public void Summary_predict_and_activations_read_a_model_saved_from_csharp()
+    {
+        string path = Path.Combine(_root, "resnet.safetensors");
+        using (var model = ConvSharp.Models.ResNet18(numClasses: 4, inChannels: 1))
+            model.Save(path, new ConvSharp.NN.ModelInfo { Input = [1, 32, 32], Classes = ["w", "x", "y", "z"] });
+        var summary = Run("summary", "--model", path);
+        Assert.True(summary.Code == 0, summary.Output);
+        Assert.Contains("layer4", summary.Output);
+        Assert.Contains("[1, 4]", summary.Output);
+        Assert.Contains("total parameters: 11,172,292 (11,172,292 trainable); input 1x32x32", summary.Output);
+
+        string image = Path.Combine(_root, "i.png");
+        using (var bitmap = new SKBitmap(32, 32, SKColorType.Gray8, SKAlphaType.Opaque))
+        {
+            for (int y = 0; y < 32; y++) for (int x = 0; x < 32; x++) bitmap.SetPixel(x, y, (x + y) % 3 == 0 ? SKColors.White : SKColors.Black);
+            using var f = File.Create(image);
+            bitmap.Encode(f, SKEncodedImageFormat.Png, 100);
+        }
+        var predict = Run("predict", "--model", path, "--top", "2", image);
+        Assert.True(predict.Code == 0, predict.Output);
+        Assert.Matches(@"^.*i\.png: [wxyz] \d+\.\d ?%, [wxyz] \d+\.\d ?%", predict.Output);
+
+        var act = Run("activations", "--model", path, "--image", image, "--out", Path.Combine(_root, "act"));
+        Assert.True(act.Code == 0, act.Output);
+        Assert.True(File.Exists(Path.Combine(_root, "act", "layerlayer4-1-conv2-conv512.png")), act.Output);
+
+        // A hand-built network (no architecture) and a Models network saved without its input shape.
+        string bare = Path.Combine(_root, "bare.safetensors");
+        using (var hand = new ConvSharp.NN.Sequential(new ConvSharp.NN.Linear(2, 2))) hand.Save(bare);
+        var (code, text) = Run("summary", "--model", bare);
+        Assert.Equal(2, code);
+        Assert.Single(text.TrimEnd().Split('\n'));
+        Assert.StartsWith($"convsharp: '{bare}' does not say which network it holds (its metadata has no convsharp.architecture): save a network built by ConvSharp.Models", text);
+        string noInput = Path.Combine(_root, "noinput.safetensors");
+        using (var m = ConvSharp.Models.GapCnn()) m.Save(noInput);
+        (code, text) = Run("predict", "--model", noInput, image);
+        Assert.Equal(2, code);
+        Assert.Equal($"convsharp: '{noInput}' does not record its input shape (no convsharp.input in its metadata): save it with model.Save(path, new ModelInfo {{ Input = [3, 224, 224] }}), or pass --input to summary.", text.TrimEnd());
+        Assert.Equal(0, Run("summary", "--model", noInput, "--input", "1x12x12").Code);
     }
 }

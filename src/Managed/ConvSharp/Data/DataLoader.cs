@@ -16,7 +16,7 @@ namespace ConvSharp.Data;
 /// <c>foreach (var (x, y) in loader) { using var scope = Tensor.Scope(); ... }</c> returns every batch to the
 /// pool; without such a scope, dispose the two tensors yourself (or keep them).</para>
 /// <para><see cref="Dispose"/> stops the worker and frees batches it had prepared.</para></summary>
-public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, IDisposable
+public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, IDataLoader, IDisposable
 {
     private readonly int[] _bucketOf;
     private readonly int[] _bucketSizes;
@@ -135,6 +135,9 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <inheritdoc />
+    IEnumerable<(Tensor Input, Tensor Target)> IDataLoader.Batches() => this;
 
     /// <summary>Stops every running enumeration: cancels and waits for its worker and disposes batches it had
     /// prepared but not yielded. Batches already yielded stay the caller's. Safe to call twice.</summary>

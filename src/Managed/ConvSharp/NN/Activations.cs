@@ -69,3 +69,10 @@ public sealed class Hardswish : Module
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input) => input.Hardswish();
 }
+
+/// <summary>min(max(x, 0), 6) (PyTorch's <c>nn.ReLU6</c>), MobileNetV2's activation.</summary>
+public sealed class ReLU6 : Module
+{
+    /// <inheritdoc />
+    protected override Tensor ForwardCore(Tensor input) => input.Clamp(0f, 6f);
+}

@@ -21,9 +21,21 @@ public abstract partial class Module
     /// <summary>Saves every parameter and buffer to a safetensors file under PyTorch's state_dict keys,
     /// so <c>model.load_state_dict(safetensors.torch.load_file(path))</c> reads it in PyTorch. The file is
     /// replaced atomically: a failed save leaves the previous one as it was.</summary>
-    public void Save(string path) => SafeTensors.Save(path, StateDict(), s_checkpointMetadata);
+    public void Save(string path) => Save(path, null);
 
-    /// <summary>Loads parameters and buffers from a safetensors file written by <see cref="Save"/> or by
+    /// <summary>Saves like <see cref="Save(string)"/>, with <paramref name="info"/> (input shape, normalisation, class
+    /// names) and <see cref="Architecture"/> in the file's metadata, so <c>convsharp summary|activations|predict|eval</c>
+    /// can rebuild and feed the network from the file alone.</summary>
+    /// <exception cref="ArgumentException"><paramref name="info"/> holds an invalid value (named in the message).</exception>
+    public void Save(string path, ModelInfo? info)
+    {
+        var meta = info?.ToMetadata() ?? [];
+        foreach (var (k, v) in s_checkpointMetadata) meta[k] = v;
+        if (Architecture is { } a) meta[ModelInfo.ArchitectureKey] = a;
+        SafeTensors.Save(path, StateDict(), meta);
+    }
+
+    /// <summary>Loads parameters and buffers from a safetensors file written by <see cref="Save(string)"/> or by
     /// PyTorch (<c>save_file(model.state_dict(), path)</c>) for the same architecture. Names, shapes and
     /// dtypes are checked first and every mismatch is reported in one
     /// <see cref="InvalidDataException"/>; nothing is modified unless all of it loads. With

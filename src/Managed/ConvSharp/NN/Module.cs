@@ -11,6 +11,11 @@ public abstract partial class Module : IDisposable
     private readonly List<(string Name, Module Value)> _children = [];
     private readonly List<Action<Module, Tensor, Tensor>> _forwardHooks = [];
 
+    /// <summary>The constructor call that rebuilds this network, such as "ResNet18(numClasses=10, inChannels=3)"
+    /// (set by <see cref="Models"/>; null for a network built by hand). <see cref="Save(string)"/> writes it into the
+    /// file's metadata as "convsharp.architecture", and <see cref="Models.Create(string, Generator?)"/> reads it back.</summary>
+    public string? Architecture { get; set; }
+
     /// <summary>Whether the module is in training mode (the default) rather than evaluation mode.</summary>
     public bool IsTraining { get; private set; } = true;
 
