@@ -39,51 +39,24 @@ internal static class Im2ColConvolution
     public static void Forward(IColumnKernels k, in ConvGeometry geometry, int outChannels, int workers,
         BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
     {
-        ConvGeometry g = geometry.PerGroup();
-        int n = geometry.N, groups = geometry.Groups, kg = outChannels / groups;
-        long plane = (long)g.OH * g.OW, rows = g.ColumnRows, imageIn = g.C * (long)g.H * g.W, colLength = rows * plane;
-        workers = Math.Clamp(Math.Min(workers, n), 1, n);
+        var l = new Layout(geometry, outChannels, workers);
         if (bias is { } b)
-            k.Elementwise(BinaryOp.CopyA, [n, outChannels, (int)plane], new(y, [outChannels * plane, plane, 1L]), new(b, [0L, 1L, 0L]), default);
-        DeviceBuffer col = k.Allocate(colLength * workers, zero: false);
-        try
+            k.Elementwise(BinaryOp.CopyA, [l.N, outChannels, (int)l.Plane], new(y, [outChannels * l.Plane, l.Plane, 1L]), new(b, [0L, 1L, 0L]), default);
+        ForEachImageGroup(k, l, (columns, _, bi, gi) =>
         {
-            k.ParallelFor(n, workers, (worker, start, end) =>
-            {
-                var mine = new BufferSlice(col, worker * colLength, colLength);
-                for (int bi = start; bi < end; bi++)
-                    for (int gi = 0; gi < groups; gi++)
-                    {
-                        k.Im2ColImage(x.Slice(((long)bi * groups + gi) * imageIn, imageIn), g, mine, plane, 0);
-                        k.Gemm(false, false, kg, (int)plane, (int)rows, 1f, w.Slice(gi * kg * rows, kg * rows), (int)rows, mine, (int)plane,
-                            bias is null ? 0f : 1f, y.Slice(((long)bi * outChannels + gi * kg) * plane, kg * plane), (int)plane);
-                    }
-            });
-        }
-        finally { col.Release(); }
+            k.Im2ColImage(l.Input(x, bi, gi), l.Group, columns, l.Plane, 0);
+            k.Gemm(false, false, l.Kg, (int)l.Plane, (int)l.Rows, 1f, l.Weight(w, gi), (int)l.Rows, columns, (int)l.Plane,
+                bias is null ? 0f : 1f, l.Output(y, bi, gi), (int)l.Plane);
+        });
     }
 
     /// <summary>dx += the input gradient, image by image: col = W_gᵀ·dy_g, then col2im.</summary>
     public static void BackwardData(IColumnKernels k, in ConvGeometry geometry, int outChannels, int workers,
         BufferSlice w, BufferSlice dy, BufferSlice dx)
     {
-        ConvGeometry g = geometry.PerGroup();
-        int n = geometry.N, groups = geometry.Groups, kg = outChannels / groups;
-        long plane = (long)g.OH * g.OW, rows = g.ColumnRows, imageIn = g.C * (long)g.H * g.W, colLength = rows * plane;
-        workers = Math.Clamp(Math.Min(workers, n), 1, n);
-        DeviceBuffer col = k.Allocate(colLength * workers, zero: false);
-        try
-        {
-            k.ParallelFor(n, workers, (worker, start, end) =>
-            {
-                var mine = new BufferSlice(col, worker * colLength, colLength);
-                for (int bi = start; bi < end; bi++)
-                    for (int gi = 0; gi < groups; gi++)
-                        ScatterImage(k, w.Slice(gi * kg * rows, kg * rows), dy.Slice(((long)bi * outChannels + gi * kg) * plane, kg * plane), kg, g,
-                            mine, dx.Slice(((long)bi * groups + gi) * imageIn, imageIn));
-            });
-        }
-        finally { col.Release(); }
+        var l = new Layout(geometry, outChannels, workers);
+        ForEachImageGroup(k, l, (columns, _, bi, gi) =>
+            ScatterImage(k, l.Weight(w, gi), l.Output(dy, bi, gi), l.Kg, l.Group, columns, l.Input(dx, bi, gi)));
     }
 
     /// <summary>dX of one image (and group) += col2im(Wᵀ·g): w is [K, R], g [K, P], columns an [R, P] scratch. One group.</summary>
@@ -99,33 +72,67 @@ internal static class Im2ColConvolution
     public static void BackwardFilter(IColumnKernels k, in ConvGeometry geometry, int outChannels, int workers,
         BufferSlice x, BufferSlice dy, BufferSlice dw)
     {
-        ConvGeometry g = geometry.PerGroup();
-        int n = geometry.N, groups = geometry.Groups, kg = outChannels / groups;
-        long plane = (long)g.OH * g.OW, rows = g.ColumnRows, imageIn = g.C * (long)g.H * g.W, colLength = rows * plane;
-        workers = Math.Clamp(Math.Min(workers, n), 1, n);
-        DeviceBuffer col = k.Allocate(colLength * workers, zero: false);
-        Partials partials = Partials.For(k, dw, workers);
+        var l = new Layout(geometry, outChannels, workers);
+        Partials partials = Partials.For(k, dw, l.Workers);
         try
         {
-            k.ParallelFor(n, workers, (worker, start, end) =>
+            ForEachImageGroup(k, l, (columns, worker, bi, gi) =>
             {
-                var mine = new BufferSlice(col, worker * colLength, colLength);
-                BufferSlice dwMine = partials.Of(worker);
-                for (int bi = start; bi < end; bi++)
-                    for (int gi = 0; gi < groups; gi++)
-                    {
-                        k.Im2ColImage(x.Slice(((long)bi * groups + gi) * imageIn, imageIn), g, mine, plane, 0);
-                        k.Gemm(false, true, kg, (int)rows, (int)plane, 1f, dy.Slice(((long)bi * outChannels + gi * kg) * plane, kg * plane), (int)plane,
-                            mine, (int)plane, 1f, dwMine.Slice(gi * kg * rows, kg * rows), (int)rows);
-                    }
+                k.Im2ColImage(l.Input(x, bi, gi), l.Group, columns, l.Plane, 0);
+                k.Gemm(false, true, l.Kg, (int)l.Rows, (int)l.Plane, 1f, l.Output(dy, bi, gi), (int)l.Plane,
+                    columns, (int)l.Plane, 1f, l.Weight(partials.Of(worker), gi), (int)l.Rows);
             });
             partials.AddInto(k);
         }
-        finally
+        finally { partials.Release(); }
+    }
+
+    /// <summary>Runs body(columns, worker, image, group) for every image and group, images split over the workers, each
+    /// worker with its own [R, P] column scratch.</summary>
+    private static void ForEachImageGroup(IColumnKernels k, Layout l, Action<BufferSlice, int, int, int> body)
+    {
+        DeviceBuffer col = k.Allocate(l.ColLength * l.Workers, zero: false);
+        try
         {
-            col.Release();
-            partials.Release();
+            k.ParallelFor(l.N, l.Workers, (worker, start, end) =>
+            {
+                var mine = new BufferSlice(col, worker * l.ColLength, l.ColLength);
+                for (int bi = start; bi < end; bi++)
+                    for (int gi = 0; gi < l.Groups; gi++) body(mine, worker, bi, gi);
+            });
         }
+        finally { col.Release(); }
+    }
+
+    /// <summary>The per-group sizes of one convolution and the slices of image b, group g in its NCHW tensors.</summary>
+    private readonly struct Layout
+    {
+        public Layout(in ConvGeometry geometry, int outChannels, int workers)
+        {
+            Group = geometry.PerGroup();
+            (N, Groups, K) = (geometry.N, geometry.Groups, outChannels);
+            Kg = outChannels / Groups;
+            Plane = (long)Group.OH * Group.OW;
+            Rows = Group.ColumnRows;
+            ImageIn = Group.C * (long)Group.H * Group.W;
+            ColLength = Rows * Plane;
+            Workers = Math.Clamp(Math.Min(workers, N), 1, N);
+        }
+
+        public ConvGeometry Group { get; }
+        public int N { get; }
+        public int Groups { get; }
+        public int K { get; }
+        public int Kg { get; }
+        public long Plane { get; }
+        public long Rows { get; }
+        public long ImageIn { get; }
+        public long ColLength { get; }
+        public int Workers { get; }
+
+        public BufferSlice Input(BufferSlice x, int b, int g) => x.Slice(((long)b * Groups + g) * ImageIn, ImageIn);
+        public BufferSlice Output(BufferSlice y, int b, int g) => y.Slice(((long)b * K + g * Kg) * Plane, Kg * Plane);
+        public BufferSlice Weight(BufferSlice w, int g) => w.Slice(g * Kg * Rows, Kg * Rows);
     }
 
     /// <summary>dB[K] += Σ over images and positions of dy[N, K, P]: one strided reduction.</summary>
