@@ -4,7 +4,8 @@ namespace ConvSharp.Benchmarks;
 
 /// <summary>Quick same-run comparisons between BenchmarkDotNet runs, and loops to attach `perf record` to:
 /// <list type="bullet">
-/// <item>`steps NETWORK [--batch B] [--threads T] [--rounds R] [--only convsharp|torch]`: training steps.</item>
+/// <item>`steps NETWORK [--batch B] [--threads T] [--rounds R] [--only convsharp|torch] [--alloc]`: training steps
+/// (--alloc: the runtime's allocation samples by type).</item>
 /// <item>`infer [--batch B] [--threads T]`: inference of the 29,066-parameter network.</item>
 /// <item>`convs [--threads T] [--rounds R] [--shape "N C K H W"] [--only …]`: Conv2d forward + backward per shape.</item>
 /// </list>
@@ -56,24 +57,44 @@ public static class StepTiming
         int at = Array.IndexOf(args, "--only");
         string only = at >= 0 && at + 1 < args.Length ? args[at + 1] : "";
         Console.WriteLine($"load {ConvCeiling.Load()}");
+        using AllocationSampler? sampler = args.Contains("--alloc") ? new AllocationSampler() : null;
         int repeat = Math.Max(1, (int)(0.2 / Math.Max(1e-6, Once(ours))));
+        // Warm up until the JIT has stopped compiling: tiered compilation recompiles hot methods on a background
+        // thread for a while after their first calls, and a round measured meanwhile ran partly unoptimized code
+        // with that thread taking a core (1.3 ms of JIT CPU per LeNet-5 step over the first 7 rounds of 0.2 s).
+        int warmups = 0;
+        for (long compiled = -1; warmups < 20; warmups++)
+        {
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == compiled) break;
+            compiled = now;
+            if (only != "torch") Round(ours, repeat, []);
+            if (only != "convsharp") Round(theirs, repeat, []);
+            Thread.Sleep(150);  // tier-1 compiles are batched after a 100 ms quiet period
+        }
+        Console.WriteLine($"warm-up: {warmups} round(s) until no method was compiled in a round");
         var a = new List<double>();
         var b = new List<double>();
         var stepsA = new List<List<double>>();
         var stepsB = new List<List<double>>();
         long allocated = 0;
+        double[] cpu = new double[ThreadTimes.Count];
         int gcs0 = 0, gcs1 = 0, gcs2 = 0, measured = 0;
         for (int r = 0; r <= rounds; r++)
         {
             if (only != "torch")
             {
                 int g0 = GC.CollectionCount(0), g1 = GC.CollectionCount(1), g2 = GC.CollectionCount(2);
-                long bytes = GC.GetTotalAllocatedBytes(precise: false);
-                var steps = new List<double>(repeat);
+                var steps = new List<double>(repeat + 1);
+                double[] threadsBefore = ThreadTimes.Sample();
+                long bytes = GC.GetTotalAllocatedBytes(precise: true);
                 a.Add(Round(ours, repeat, steps));
+                bytes = GC.GetTotalAllocatedBytes(precise: true) - bytes;
+                double[] threadsAfter = ThreadTimes.Sample();
                 if (r > 0)
                 {
-                    allocated += GC.GetTotalAllocatedBytes(precise: false) - bytes;
+                    for (int i = 0; i < cpu.Length; i++) cpu[i] += threadsAfter[i] - threadsBefore[i];
+                    allocated += bytes;
                     gcs0 += GC.CollectionCount(0) - g0; gcs1 += GC.CollectionCount(1) - g1; gcs2 += GC.CollectionCount(2) - g2;
                     measured += repeat;
                     stepsA.Add(steps);
@@ -85,7 +106,7 @@ public static class StepTiming
                 b.Add(Round(theirs, repeat, steps));
                 if (r > 0) stepsB.Add(steps);
             }
-            if (r == 0) { a.Clear(); b.Clear(); }  // warm-up round
+            if (r == 0) { a.Clear(); b.Clear(); sampler?.Clear(); }  // warm-up round
         }
         double ma = Median(a), mb = Median(b);
         string rate = images > 0 ? $" ({images / ma * 1000:N0} vs {images / mb * 1000:N0} img/s)" : "";
@@ -101,7 +122,9 @@ public static class StepTiming
                               $"worst round {steps.Max(s => Quantile(s, 0.9) / Quantile(s, 0.5)):F2})");
         }
         if (measured > 0)
-            Console.WriteLine($"  ConvSharp per step: {allocated / measured:N0} managed bytes allocated (all threads), GC gen0/gen1/gen2 {gcs0}/{gcs1}/{gcs2} in {measured} steps");
+            Console.WriteLine($"  ConvSharp per step: {allocated / measured:N0} managed bytes allocated (all threads), GC gen0/gen1/gen2 {gcs0}/{gcs1}/{gcs2} in {measured} steps; " +
+                              $"CPU per step: {ThreadTimes.PerStep(new double[ThreadTimes.Count], cpu, measured)}");
+        if (sampler is not null) Console.WriteLine($"  sampled allocations (measured rounds; use --only convsharp for ConvSharp's alone):{Environment.NewLine}{sampler.Report()}");
     }
 
     /// <summary>The <paramref name="q"/> quantile (nearest rank) of <paramref name="values"/>.</summary>
