@@ -8,30 +8,46 @@ namespace ConvSharp.Benchmarks;
 /// <see cref="Onnx.Onnx.Export(Module, string, int[])"/> wrote from that same network, in one process, alternating
 /// rounds, same thread count (OpenBLAS/ConvSharp workers vs ORT's intra-op pool), medians and the ratio.
 /// ORT runs through an IOBinding with pre-allocated input and output, so neither side pays for allocation.
-/// <c>--bench-args="onnx [--net mnist-cnn] [--batch 256] [--threads 2] [--rounds 7]"</c>.</summary>
+/// Without options it runs the issue-16 table: the three networks at batch 1, 16, 64 and 256 on 1 and 2 threads, and
+/// prints it as a markdown table at the end (ORT time / ConvSharp time, > 1 = ConvSharp faster), with the managed bytes
+/// one ConvSharp inference call allocates and the Gen2 collections during the run.
+/// <c>--bench-args="onnx [--net mnist-cnn] [--batch 256] [--threads 1,2] [--rounds 7]"</c>.</summary>
 public static class OnnxComparison
 {
     public static int Run(string[] args)
     {
         string[] nets = Value(args, "--net") is string n ? [n] : ["mnist-cnn", "lenet5", "cifar-cnn"];
-        int[] batches = Value(args, "--batch") is string b ? [int.Parse(b)] : [1, 256];
-        int threads = int.Parse(Value(args, "--threads") ?? "2"), rounds = int.Parse(Value(args, "--rounds") ?? "7");
-        Blas.NumThreads = threads;
+        int[] batches = Value(args, "--batch") is string b ? [.. b.Split(',').Select(int.Parse)] : [1, 16, 64, 256];
+        int[] threadCounts = [.. (Value(args, "--threads") ?? "1,2").Split(',').Select(int.Parse)];
+        int rounds = int.Parse(Value(args, "--rounds") ?? "7");
+        Console.WriteLine($"load {ConvCeiling.Load()}");
         string dir = Directory.CreateTempSubdirectory("convsharp-onnx-bench").FullName;
+        var ratios = new Dictionary<(int Threads, int Batch, string Net), double>();
+        int gen2 = GC.CollectionCount(2);
         try
         {
-            foreach (string net in nets)
-                foreach (int batch in batches)
-                    Compare(net, batch, threads, rounds, dir);
+            foreach (int threads in threadCounts)
+            {
+                Blas.NumThreads = threads;
+                foreach (string net in nets)
+                    foreach (int batch in batches)
+                        ratios[(threads, batch, net)] = Compare(net, batch, threads, rounds, dir);
+            }
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+        Console.WriteLine($"Gen2 collections during the run: {GC.CollectionCount(2) - gen2}; load {ConvCeiling.Load()}");
+        Console.WriteLine($"ORT time / ConvSharp time (> 1: ConvSharp faster), {string.Join(" / ", nets)}:");
+        Console.WriteLine($"| threads | {string.Join(" | ", batches.Select(b => $"batch {b}"))} |");
+        Console.WriteLine($"|---|{string.Concat(batches.Select(_ => "---|"))}");
+        foreach (int threads in threadCounts)
+            Console.WriteLine($"| {threads} | {string.Join(" | ", batches.Select(b => string.Join(" / ", nets.Select(n => ratios[(threads, b, n)].ToString("F2")))))} |");
         return 0;
     }
 
-    private static void Compare(string net, int batch, int threads, int rounds, string dir)
+    private static double Compare(string net, int batch, int threads, int rounds, string dir)
     {
         using Sequential model = Networks.ConvSharp(net);
         model.Eval();
@@ -69,9 +85,13 @@ public static class OnnxComparison
             o.Add(to);
         }
         double ma = Median(a), mo = Median(o);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Forward(model, x);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before - ours.Length * sizeof(float);  // less the result array ToArray returns
         Console.WriteLine($"{net} inference batch {batch}, {threads} thread(s): ConvSharp {ma:F3} ms, ONNX Runtime {mo:F3} ms " +
                           $"({batch / ma * 1000:N0} vs {batch / mo * 1000:N0} img/s), ORT/ConvSharp time ratio {mo / ma:F2}x; " +
-                          $"outputs agree to {worst / scale:E1} relative");
+                          $"outputs agree to {worst / scale:E1} relative; ConvSharp allocates {allocated:N0} managed bytes a call besides the result");
+        return mo / ma;
     }
 
     private static float[] Forward(Module model, Tensor x)

@@ -14,6 +14,7 @@ public static class Program
         if (args.Length > 0 && args[0] == "steps") return StepTiming.Steps(args[1..]);
         if (args.Length > 0 && args[0] == "convs") return StepTiming.Convs(args[1..]);
         if (args.Length > 0 && args[0] == "infer") return StepTiming.Infer(args[1..]);
+        if (args.Length > 0 && args[0] == "ceiling") return ConvCeiling.Run(args[1..]);
         if (args.Length > 0 && args[0] == "onnx") return OnnxComparison.Run(args[1..]);
 
         var config = DefaultConfig.Instance

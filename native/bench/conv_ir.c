@@ -1,6 +1,7 @@
 /* Fixed-repetition driver of the direct convolution kernels for instruction counts (docs/benchmarks.md):
  *   gcc -O2 -Inative/include native/bench/conv_ir.c -L<lib dir> -lconvsharp_native -o /tmp/conv_ir
- *   valgrind --tool=callgrind --callgrind-out-file=/dev/null /tmp/conv_ir WHICH REPS   (0 forward, 1 dw, 2 dx, 3 none) */
+ *   valgrind --tool=callgrind --callgrind-out-file=/dev/null /tmp/conv_ir WHICH REPS [N C K H W]   (0 forward, 1 dw, 2 dx, 3 none;
+ *   default shape 16 16 32 28 28, 3×3 padding 1) */
 #include <stdio.h>
 #include <stdlib.h>
 #include "convsharp_native.h"
@@ -8,6 +9,7 @@ int main(int argc, char** argv)
 {
     int which = atoi(argv[1]), reps = atoi(argv[2]);
     int n = 16, c = 16, k = 32, h = 28, w = 28;
+    if (argc > 7) { n = atoi(argv[3]); c = atoi(argv[4]); k = atoi(argv[5]); h = atoi(argv[6]); w = atoi(argv[7]); }
     cs_conv_geometry g = {n, c, h, w, 3, 3, 1, 1, 1, 1, 1, 1};
     float* x = calloc((size_t)n * c * h * w, 4); float* wt = calloc((size_t)k * c * 9, 4);
     float* y = calloc((size_t)n * k * h * w, 4); float* dw = calloc((size_t)k * c * 9, 4); float* dx = calloc((size_t)n * c * h * w, 4);

@@ -25,12 +25,7 @@ internal sealed unsafe partial class CpuKernels
         // on how OpenBLAS splits it, so this keeps an op's result independent of the thread setting and of
         // other threads' parallel sections (concurrent inference gives exactly the sequential results).
         // Whole images per core also scale better than each image's GEMM split across threads.
-        // Concurrent sections share one saved setting.
-        lock (ThreadGate)
-        {
-            if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.openblas_get_num_threads();
-            if (_savedThreads > 1) Interop.OpenBlas.openblas_set_num_threads(1);
-        }
+        EnterSection();
         try
         {
             if (workers == 1)
@@ -39,11 +34,24 @@ internal sealed unsafe partial class CpuKernels
                 Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
                     i => body(i, (int)((long)count * i / workers), (int)((long)count * (i + 1) / workers)));
         }
-        finally
+        finally { ExitSection(); }
+    }
+
+    /// <summary>Starts a section: OpenBLAS runs on one thread until the matching <see cref="ExitSection"/>.
+    /// Concurrent sections share one saved setting.</summary>
+    private static void EnterSection()
+    {
+        lock (ThreadGate)
         {
-            lock (ThreadGate)
-                if (--_parallelSections == 0 && _savedThreads > 1) Interop.OpenBlas.openblas_set_num_threads(_savedThreads);
+            if (_parallelSections++ == 0) _savedThreads = Interop.OpenBlas.openblas_get_num_threads();
+            if (_savedThreads > 1) Interop.OpenBlas.openblas_set_num_threads(1);
         }
+    }
+
+    private static void ExitSection()
+    {
+        lock (ThreadGate)
+            if (--_parallelSections == 0 && _savedThreads > 1) Interop.OpenBlas.openblas_set_num_threads(_savedThreads);
     }
 
 }

@@ -29,7 +29,30 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
             FillInChunks(Pointer(destination), destination.Length, value);
     }
 
+    /// <summary>From this many multiply-adds on, a GEMM outside a parallel section may use OpenBLAS's own threads
+    /// (a 2-thread GEMM then takes ≥ 0.3 ms, enough to pay for waking them). Below it, it runs on one OpenBLAS
+    /// thread: a woken OpenBLAS pool keeps spinning after the call and competed with the worker team's spinning
+    /// helper for the cores during the next conv sections (cifar-cnn's Linear layers at batch 64, ~3 M
+    /// multiply-adds, left 12 ms of OpenBLAS CPU time per step; docs/benchmarks.md, issue 16).</summary>
+    internal const double OpenBlasThreadedMacs = 64e6;
+
     public void Gemm(bool transposeA, bool transposeB, int m, int n, int k,
+        float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
+        float beta, BufferSlice c, int ldc)
+    {
+        bool small = (double)m * n * k < OpenBlasThreadedMacs;
+        if (small) EnterSection();
+        try
+        {
+            Sgemm(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        }
+        finally
+        {
+            if (small) ExitSection();
+        }
+    }
+
+    private void Sgemm(bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
         float beta, BufferSlice c, int ldc)
     {

@@ -8,7 +8,13 @@ namespace ConvSharp.Backends.Cpu;
 /// pool each section paid for waking a sleeping worker, which made LeNet-5 steps slower on 2 threads than on 1.
 /// Helpers here spin for <see cref="SpinTicks"/> after a section (as OpenMP runtimes and OpenBLAS do) before they
 /// block, so back-to-back sections start at once. One section runs on the team at a time; a section that finds the
-/// team busy (another thread's) runs on the thread pool instead.</summary>
+/// team busy (another thread's) runs on the thread pool instead.
+/// Slices are claimed, not assigned: the caller and each woken helper take the next unclaimed slice until none is left,
+/// so a helper the OS has descheduled (a machine busy with other work) costs nothing but its share: the caller runs
+/// the slices nobody took instead of waiting for it. Statically assigned slices made the caller wait for a helper that
+/// was not running: on a machine with load 20 on 2 cores, 2-thread inference at batch 16 took 13 ms against 2.3 ms
+/// on one thread (docs/benchmarks.md, issue 16). Which thread runs a slice never changes what it computes (its index
+/// and bounds are the same), so results stay independent of the scheduling.</summary>
 internal sealed class WorkerTeam
 {
     /// <summary>How long an idle helper spins before it blocks: about 1 ms.</summary>
@@ -21,6 +27,7 @@ internal sealed class WorkerTeam
     private readonly SemaphoreSlim[] _wake;
     private readonly int[] _sleeping, _posted;  // per helper: asleep; sections posted to it
     private int _remaining, _workers, _count;
+    private long _state;  // section generation (high 32 bits) and its next unclaimed slice (low 32 bits)
     private Action<int, int, int>? _body;
     private ExceptionDispatchInfo? _error;
 
@@ -65,13 +72,15 @@ internal sealed class WorkerTeam
             _count = count;
             _workers = workers;
             _error = null;
-            Volatile.Write(ref _remaining, workers - 1);
+            Volatile.Write(ref _remaining, workers);
+            long generation = (Volatile.Read(ref _state) >> 32) + 1;
+            Interlocked.Exchange(ref _state, generation << 32);  // publishes the fields above: slice 0 is next
             for (int h = 1; h < workers; h++)
             {
                 Interlocked.Increment(ref _posted[h]);  // a full fence: the helper sees the fields above
                 if (Volatile.Read(ref _sleeping[h]) == 1) _wake[h].Release();
             }
-            Run(0);
+            RunSlices(generation);
             var spin = new SpinWait();
             while (Volatile.Read(ref _remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
             _body = null;
@@ -81,6 +90,22 @@ internal sealed class WorkerTeam
         finally
         {
             _busy.Exit();
+        }
+    }
+
+    /// <summary>Claims and runs slices of section <paramref name="generation"/> until none is left. While a claimed slice
+    /// runs, its section cannot complete, so the fields it reads are that section's.</summary>
+    private void RunSlices(long generation)
+    {
+        while (true)
+        {
+            long state = Volatile.Read(ref _state);
+            if (state >> 32 != generation) return;
+            int slice = (int)(state & 0xFFFF_FFFF);
+            if (slice >= Volatile.Read(ref _workers)) return;
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state) continue;
+            Run(slice);
+            Interlocked.Decrement(ref _remaining);
         }
     }
 
@@ -115,9 +140,8 @@ internal sealed class WorkerTeam
                 if (Volatile.Read(ref _posted[index]) == seen) _wake[index].Wait();
                 Interlocked.Exchange(ref _sleeping[index], 0);
             }
-            seen++;
-            Run(index);
-            Interlocked.Decrement(ref _remaining);
+            seen = Volatile.Read(ref _posted[index]);  // a late helper catches up: it helps the newest section only
+            RunSlices(Volatile.Read(ref _state) >> 32);
         }
     }
 }
