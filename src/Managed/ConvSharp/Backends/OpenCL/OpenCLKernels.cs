@@ -44,6 +44,28 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
     public void Fill(BufferSlice destination, float value) =>
         Context.Run("cs_fill", destination.Length, destination, destination.Length, value);
 
+    /// <summary>Slices per cs_fill_multi launch.</summary>
+    internal const int FillSlots = 16;
+
+    public void Fill(ReadOnlySpan<BufferSlice> destinations, float value)
+    {
+        if (destinations.Length == 1) { Fill(destinations[0], value); return; }
+        Span<long> ends = stackalloc long[FillSlots];
+        for (int first = 0; first < destinations.Length; first += FillSlots)
+        {
+            ReadOnlySpan<BufferSlice> chunk = destinations.Slice(first, Math.Min(FillSlots, destinations.Length - first));
+            long total = 0;
+            for (int s = 0; s < FillSlots; s++) ends[s] = total += s < chunk.Length ? chunk[s].Length : 0;
+            if (total == 0) continue;
+            var args = new KernelArg[3 + FillSlots];
+            args[0] = KernelArg.Vector<long>(ends[..8], 8);
+            args[1] = KernelArg.Vector<long>(ends[8..], 8);
+            args[2] = value;
+            for (int s = 0; s < FillSlots; s++) args[3 + s] = s < chunk.Length ? chunk[s] : (BufferSlice?)null;
+            Context.Launch("cs_fill_multi", [(nuint)total], default, args);
+        }
+    }
+
     /// <summary>A device-side copy (memmove semantics).</summary>
     internal void Copy(BufferSlice source, BufferSlice destination)
     {
