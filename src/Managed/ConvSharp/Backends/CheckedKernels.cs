@@ -67,13 +67,13 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
         return Backend.Plan(geometry, outChannels);
     }
 
-    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
+    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y, bool relu = false)
     {
         Length(x, plan.InputLength, nameof(x));
         Length(w, plan.WeightLength, nameof(w));
         OptionalLength(bias, plan.OutChannels, nameof(bias));
         Length(y, plan.OutputLength, nameof(y));
-        Backend.ConvForward(plan, x, w, bias, y);
+        Backend.ConvForward(plan, x, w, bias, y, relu);
     }
 
     public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx)

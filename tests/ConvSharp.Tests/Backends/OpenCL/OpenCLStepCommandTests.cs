@@ -83,6 +83,20 @@ public class OpenCLStepCommandTests
     }
 
     [OpenCLFact]
+    public void A_batch_moved_with_non_blocking_uploads_without_waiting_and_survives_its_source_being_disposed()
+    {
+        var kernels = (OpenCLKernels)OpenCLTest.Device.Backend;
+        Tensor host = Tensor.Rand([16, 3, 32, 32], seed: 21);
+        float[] expected = host.ToArray();
+        OpenCLCounters before = kernels.Context.Counters;
+        using Tensor moved = host.To(OpenCLTest.Device, nonBlocking: true);
+        host.Dispose();   // the queue holds the pinned storage until the write has run
+        OpenCLCounters upload = kernels.Context.Counters - before;
+        Assert.Equal(0, upload.HostWaits);
+        Assert.Equal(expected, moved.ToArray());
+    }
+
+    [OpenCLFact]
     public void An_invalid_class_index_on_opencl_throws_the_cpus_exception_when_the_loss_is_read()
     {
         float[] logits = OpenCLTest.Random(new Random(3), 12, -2f, 2f);

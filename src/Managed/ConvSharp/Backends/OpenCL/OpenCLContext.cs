@@ -35,9 +35,10 @@ internal sealed unsafe class OpenCLContext
         nint queue = cl.CreateCommandQueue(context, device, (Silk.NET.OpenCL.CommandQueueProperties)0, &error);
         OpenCLApi.Check(error, "clCreateCommandQueue");
         _queue = new OpenCLQueueHandle(queue);
-        Gemm = OpenCLGemmTuning.For(info);
+        Gemm = CompiledGemm = OpenCLGemmTuning.For(info);
         ConvNarrowFits = OpenCLGemmTuning.ConvNarrow.Fits(info);
-        _program = OpenCLProgram.Build(context, info, "-cl-std=CL1.2 " + Gemm.Defines);
+        HasGemmCandidates = OpenCLGemmTuner.CandidatesFit(info);
+        _program = OpenCLProgram.Build(context, info, "-cl-std=CL1.2 " + Gemm.Defines + (HasGemmCandidates ? " -DGEMM_CANDIDATES=1" : ""));
         Pool = new OpenCLBufferPool(context);
     }
 
@@ -45,7 +46,46 @@ internal sealed unsafe class OpenCLContext
 
     public OpenCLBufferPool Pool { get; }
 
-    public OpenCLGemmTuning Gemm { get; }
+    /// <summary>The GEMM tile in use: the table's (<see cref="OpenCLGemmTuning.For"/>) until <see cref="ResolveGemm"/> picks
+    /// a timed or cached one.</summary>
+    public OpenCLGemmTuning Gemm { get; internal set; }
+
+    /// <summary>The table's tile, compiled into the program with -D GEMM_* (conv.cl's "w" kernels use it whatever
+    /// <see cref="Gemm"/> is).</summary>
+    public OpenCLGemmTuning CompiledGemm { get; }
+
+    /// <summary>Whether the program holds gemm.cl's tuning candidates (they fit this device).</summary>
+    public bool HasGemmCandidates { get; }
+
+    /// <summary>How <see cref="Gemm"/> was chosen.</summary>
+    public OpenCLGemmTuner.Source GemmSource { get; private set; } = OpenCLGemmTuner.Source.Table;
+
+    private bool _gemmResolved;
+
+    /// <summary>On first use (the first GEMM) with CONVSHARP_OPENCL_TUNE=1: the cached or timed tile of
+    /// <see cref="OpenCLGemmTuner"/> (cache beside the program binaries, warnings to stderr); else the table's.</summary>
+    public OpenCLGemmTuning GemmForFirstUse(Device device)
+    {
+        if (!_gemmResolved)
+        {
+            if (OpenCLGemmTuner.Requested && HasGemmCandidates) ResolveGemm(device, OpenCLProgram.CacheFolder(), Console.Error);
+            _gemmResolved = true;
+        }
+        return Gemm;
+    }
+
+    /// <summary>Chooses the tile among the candidates now: from the cache file under <paramref name="folder"/> when it holds
+    /// one, else by timing them (and caching the winner).</summary>
+    public void ResolveGemm(Device device, string folder, TextWriter warnings)
+    {
+        lock (_tuneLock)
+        {
+            (Gemm, GemmSource) = OpenCLGemmTuner.Choose(this, device, folder, warnings);
+            _gemmResolved = true;
+        }
+    }
+
+    private readonly Lock _tuneLock = new();
 
     /// <summary>Whether conv.cl's narrow-tile kernels fit this device's work-group and local-memory limits.</summary>
     public bool ConvNarrowFits { get; }
