@@ -63,15 +63,24 @@ public abstract class Optimizer : IDisposable
     /// with the same hyper-parameters on the same device are updated by one multi-tensor kernel call.</summary>
     public void Step()
     {
-        foreach (var g in _groups)
-            foreach (var p in g.Parameters)
-            {
-                if (p.Grad is not { } grad) continue;
-                if (!_state.TryGetValue(p, out var state)) _state[p] = state = new ParameterState();
-                state.Step++;
-                Update(p, grad, g, state);
-            }
-        FlushUpdates();
+        try
+        {
+            foreach (var g in _groups)
+                foreach (var p in g.Parameters)
+                {
+                    if (p.Grad is not { } grad) continue;
+                    if (!_state.TryGetValue(p, out var state)) _state[p] = state = new ParameterState();
+                    state.Step++;
+                    Update(p, grad, g, state);
+                }
+            FlushUpdates();
+        }
+        finally
+        {
+            // A step that threw leaves no queued update behind for the next one.
+            _run.Clear();
+            _runKernels = null;
+        }
     }
 
     /// <summary>The fused update of one parameter, handed to <see cref="Enqueue"/>; <paramref name="state"/>.Step is
