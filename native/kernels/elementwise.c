@@ -76,6 +76,7 @@ static void inner(int32_t op, int64_t n, float* out, int64_t so, const float* a,
     case CS_EW_COPY_A: INNER_LOOP(CS_EW_COPY_A) break;
     case CS_EW_GT_MASK: INNER_LOOP(CS_EW_GT_MASK) break;
     case CS_EW_EQ_MASK: INNER_LOOP(CS_EW_EQ_MASK) break;
+    case CS_EW_RELU_MASK: INNER_LOOP(CS_EW_RELU_MASK) break;
     default: break;
     }
 }

@@ -31,6 +31,28 @@ __kernel void cs_fill(__global float* y, long yo, long n, float value)
     if (i < n) y[yo + i] = value;
 }
 
+/* y_k[0, n_k) = value for up to 16 slices in one launch (zero-grad, a backward pass's intermediate gradients): the
+ * work-items run over the slices back to back, lo.sK / hi.sK being where slice K (K + 8) ends in that flat range. */
+#define CS_FILL_ARGS(k) , __global float* y##k, long yo##k
+#define CS_FILL_PICK(k) case k: y = y##k + yo##k; break;
+__kernel void cs_fill_multi(long8 lo, long8 hi, float value CS_FILL_ARGS(0) CS_FILL_ARGS(1) CS_FILL_ARGS(2) CS_FILL_ARGS(3)
+                            CS_FILL_ARGS(4) CS_FILL_ARGS(5) CS_FILL_ARGS(6) CS_FILL_ARGS(7) CS_FILL_ARGS(8) CS_FILL_ARGS(9)
+                            CS_FILL_ARGS(10) CS_FILL_ARGS(11) CS_FILL_ARGS(12) CS_FILL_ARGS(13) CS_FILL_ARGS(14) CS_FILL_ARGS(15))
+{
+    const long i = GID0;
+    const long e[16] = { lo.s0, lo.s1, lo.s2, lo.s3, lo.s4, lo.s5, lo.s6, lo.s7, hi.s0, hi.s1, hi.s2, hi.s3, hi.s4, hi.s5, hi.s6, hi.s7 };
+    int s = 0;
+    long start = 0;
+    while (s < 16 && i >= e[s]) start = e[s++];
+    if (s == 16) return;
+    __global float* y = 0;
+    switch (s) {
+        CS_FILL_PICK(0) CS_FILL_PICK(1) CS_FILL_PICK(2) CS_FILL_PICK(3) CS_FILL_PICK(4) CS_FILL_PICK(5) CS_FILL_PICK(6) CS_FILL_PICK(7)
+        CS_FILL_PICK(8) CS_FILL_PICK(9) CS_FILL_PICK(10) CS_FILL_PICK(11) CS_FILL_PICK(12) CS_FILL_PICK(13) CS_FILL_PICK(14) CS_FILL_PICK(15)
+    }
+    y[i - start] = value;
+}
+
 /* The 4-word lanes of a uchar buffer stored in a float buffer: bytes -> floats. */
 __kernel void cs_bytes_to_float(__global const uchar* src, long n, __global float* y, long yo, float scale)
 {

@@ -59,7 +59,8 @@ inline float conv_dy_at(__global const float* dy, int16 g, int K, int k0, int p,
 #define CONV_KERNELS(SUF, TM, TN, TK, RM, RN)                                                                       \
 __kernel __attribute__((reqd_work_group_size(TN / RN, TM / RM, 1)))                                                 \
 void cs_conv_fwd_##SUF(__global const float* x0, long xo, __global const float* w0, long wo,                        \
-                       __global const float* b0, long bo, __global float* y0, long yo, int16 g, int K, int G)        \
+                       __global const float* b0, long bo, __global float* y0, long yo, int16 g, int K, int G,        \
+                       int relu)                                                                                    \
 {                                                                                                                   \
     const int WX = TN / RN, WY = TM / RM;                                                                           \
     __local float As[TK][TM + 1];                                                                                   \
@@ -97,7 +98,8 @@ void cs_conv_fwd_##SUF(__global const float* x0, long xo, __global const float* 
             int gj = col0 + tx + q * WX;                                                                            \
             if (gj >= cols) continue;                                                                               \
             int n = gj / plane;                                                                                     \
-            y[((long)n * K + k) * plane + (gj - n * plane)] = acc[r][q] + bias;                                     \
+            float v = acc[r][q] + bias;                                                                             \
+            y[((long)n * K + k) * plane + (gj - n * plane)] = relu ? cs_unary_forward(CS_U_RELU, v, 0.0f, 0.0f) : v; \
         }                                                                                                           \
     }                                                                                                               \
 }                                                                                                                   \

@@ -56,11 +56,12 @@ __kernel void cs_find_invalid_class(__global const float* target, long to, long 
 inline float nn_weight(__global const float* w, long wo, long k) { return w ? w[wo + k] : 1.0f; }
 
 /* Per position (i, j): the smoothed NLL term and its class weight; written to loss (no reduction) or to
- * terms[2·at], terms[2·at + 1] for cs_class_loss_total. */
+ * terms[2·at], terms[2·at + 1] for cs_class_loss_total. With `invalid` (the deferred class-index check, set to INT_MAX
+ * before), the first position whose target is not a class index is left there (atomic_min), and it adds nothing. */
 __kernel void cs_class_loss_terms(long n, long c, long inner, __global const float* logp, long lo,
                                   __global const float* target, long to, __global const float* weight, long wo,
                                   long ignoreIndex, float labelSmoothing, int reduction,
-                                  __global float* loss, long losso, __global float* terms)
+                                  __global float* loss, long losso, __global float* terms, __global int* invalid)
 {
     long at = GID0;
     if (at >= n * inner) return;
@@ -68,6 +69,7 @@ __kernel void cs_class_loss_terms(long n, long c, long inner, __global const flo
     __global const float* lp = logp + lo + i * c * inner + j;
     const acc_t keep = ACC(1.0) - (acc_t)labelSmoothing, spread = (acc_t)labelSmoothing / (acc_t)c;
     long cls = nn_class_of(target[to + at], c, ignoreIndex);
+    if (cls == -2 && invalid) atomic_min(invalid, (int)at);
     acc_t value = 0, wt = 0;
     if (cls >= 0) {
         wt = nn_weight(weight, wo, cls);

@@ -19,6 +19,7 @@ CS_DEVICE float cs_binary_apply(int op, float a, float b)
     case CS_EW_COPY_A: return a;
     case CS_EW_GT_MASK: return a > b ? 1.0f : 0.0f;
     case CS_EW_EQ_MASK: return a == b ? 1.0f : 0.0f;
+    case CS_EW_RELU_MASK: return b > 0.0f ? a : 0.0f;
     default: return 0.0f;
     }
 }

@@ -33,7 +33,7 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
         Backend.Download(source, destination);
     }
 
-    public void Fill(BufferSlice destination, float value) => Backend.Fill(destination, value);
+    public void Fill(ReadOnlySpan<BufferSlice> destinations, float value) => Backend.Fill(destinations, value);
 
     public void Synchronize() => Backend.Synchronize();
 
@@ -67,13 +67,13 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
         return Backend.Plan(geometry, outChannels);
     }
 
-    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
+    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y, bool relu = false)
     {
         Length(x, plan.InputLength, nameof(x));
         Length(w, plan.WeightLength, nameof(w));
         OptionalLength(bias, plan.OutChannels, nameof(bias));
         Length(y, plan.OutputLength, nameof(y));
-        Backend.ConvForward(plan, x, w, bias, y);
+        Backend.ConvForward(plan, x, w, bias, y, relu);
     }
 
     public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx)
@@ -186,13 +186,13 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
     }
 
     public long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
-        BufferSlice loss)
+        BufferSlice loss, Action<long>? deferredInvalid = null)
     {
         LossSettings(kind, layout, target, weight);
         Length(input, layout.ScoreLength, nameof(input));
         Length(loss, layout.LossLength, nameof(loss));
         if (kind == LossKind.CrossEntropy) Length(saved ?? Missing(nameof(saved)), layout.ScoreLength, nameof(saved));
-        return Backend.Loss(kind, layout, input, target, weight, saved, loss);
+        return Backend.Loss(kind, layout, input, target, weight, saved, loss, deferredInvalid);
     }
 
     public void LossBackward(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight,
@@ -229,17 +229,20 @@ internal sealed unsafe class CheckedKernels(IKernels backend) : IKernels
         Backend.Dropout(x, y, mask, groupSize, key, keepProb, scale);
     }
 
-    public void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
-        in OptimStep step)
+    public void OptimStep(OptimKind kind, ReadOnlySpan<OptimTensors> tensors, in OptimStep step)
     {
-        Length(grad, param.Length, nameof(grad));
-        OptionalLength(state0, param.Length, nameof(state0));
-        OptionalLength(state1, param.Length, nameof(state1));
-        OptionalLength(state2, param.Length, nameof(state2));
         bool needs0 = kind is OptimKind.Adam or OptimKind.Adamax or OptimKind.RmsProp, needs1 = kind is OptimKind.Adam or OptimKind.Adamax;
-        if (needs0 && state0 is null) Missing(nameof(state0));
-        if (needs1 && state1 is null) Missing(nameof(state1));
-        Backend.OptimStep(kind, param, grad, state0, state1, state2, step);
+        foreach (ref readonly OptimTensors t in tensors)
+        {
+            long length = t.Param.Length;
+            Length(t.Grad, length, "grad");
+            OptionalLength(t.State0, length, "state0");
+            OptionalLength(t.State1, length, "state1");
+            OptionalLength(t.State2, length, "state2");
+            if (needs0 && t.State0 is null) Missing("state0");
+            if (needs1 && t.State1 is null) Missing("state1");
+        }
+        Backend.OptimStep(kind, tensors, step);
     }
 
     private static BufferSlice Missing(string name) => throw new ArgumentNullException(name, $"This call needs {name}.");

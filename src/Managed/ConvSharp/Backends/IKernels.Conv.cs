@@ -9,8 +9,10 @@ internal partial interface IKernels
     /// <paramref name="outChannels"/> channels. Plans may be cached and reused for every call of that shape.</summary>
     ConvPlan Plan(in ConvGeometry geometry, int outChannels);
 
-    /// <summary>y[N, K, OH, OW] = x[N, C, H, W] ⋆ w[K, C/G, KH, KW] (+ bias[K]); y is overwritten.</summary>
-    void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y);
+    /// <summary>y[N, K, OH, OW] = x[N, C, H, W] ⋆ w[K, C/G, KH, KW] (+ bias[K]); y is overwritten. With
+    /// <paramref name="relu"/>, y = max(0, that), as <see cref="UnaryOp.Relu"/> would give (fused into the epilogue where
+    /// the backend can: a Conv2d directly followed by ReLU).</summary>
+    void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y, bool relu = false);
 
     /// <summary>dx[N, C, H, W] += the input gradient for output gradient dy[N, K, OH, OW].</summary>
     void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx);

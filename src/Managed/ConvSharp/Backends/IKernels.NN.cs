@@ -25,9 +25,13 @@ internal partial interface IKernels
     /// in [0, C) nor the ignore index; the binary kinds (unreduced, one value per element) for an input or target outside
     /// [0, 1] (<see cref="LossKind.BinaryCrossEntropy"/> only). Returns the first such position, writing nothing, or -1.
     /// <paramref name="weight"/>: class weights, or the positive weight of <see cref="LossKind.BinaryCrossEntropyWithLogits"/>;
-    /// <paramref name="saved"/>: the log-probabilities <see cref="LossKind.CrossEntropy"/> keeps for its backward.</summary>
+    /// <paramref name="saved"/>: the log-probabilities <see cref="LossKind.CrossEntropy"/> keeps for its backward.
+    /// <paramref name="deferredInvalid"/> (class-index kinds): when given, a backend whose check would make the host wait for
+    /// the device (OpenCL) may instead compute the loss at once (invalid targets add nothing), return -1, and call it with the
+    /// first invalid position when the host next waits for the device (the read of the loss value, <see cref="Synchronize"/>):
+    /// the exception it throws comes out of that read. A backend that checks on the host ignores it.</summary>
     long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
-        BufferSlice loss);
+        BufferSlice loss, Action<long>? deferredInvalid = null);
 
     /// <summary>The loss backward, into gradInput, gradTarget and gradWeight (each optional; the class-index kinds have
     /// only gradInput). <paramref name="input"/> is what the backward reads: the logits or probabilities, or for

@@ -29,10 +29,15 @@ internal readonly record struct OptimStep(float Lr, float WeightDecay, bool Maxi
     public float Alpha { get; init; }
 }
 
+/// <summary>One parameter of a multi-tensor <see cref="IKernels.OptimStep"/>: the parameter, its gradient and its state
+/// slices (each the parameter's length, or null where the kind does not use it) as <see cref="OptimKind"/> lists them.</summary>
+internal readonly record struct OptimTensors(BufferSlice Param, BufferSlice Grad, BufferSlice? State0, BufferSlice? State1, BufferSlice? State2);
+
 internal partial interface IKernels
 {
-    /// <summary>One fused update of <paramref name="param"/> from <paramref name="grad"/>, in one pass; the state slices
-    /// (each the parameter's length, or null where the kind does not use it) as <see cref="OptimKind"/> lists them.</summary>
-    void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
-        in OptimStep step);
+    /// <summary>One fused update of every parameter in <paramref name="tensors"/> with the same hyper-parameters
+    /// <paramref name="step"/>: the same result as updating them one by one, in one pass over all of them (a device backend
+    /// launches once per few parameters, PyTorch's multi-tensor "foreach" step). The one-parameter form is
+    /// <see cref="KernelCalls.OptimStep"/>.</summary>
+    void OptimStep(OptimKind kind, ReadOnlySpan<OptimTensors> tensors, in OptimStep step);
 }

@@ -21,8 +21,10 @@ internal partial interface IKernels
     /// <summary>Device → host (blocks until the device has written the values).</summary>
     void Download(BufferSlice source, Span<float> destination);
 
-    /// <summary>Sets every element of <paramref name="destination"/> to <paramref name="value"/>.</summary>
-    void Fill(BufferSlice destination, float value);
+    /// <summary>Sets every element of each of <paramref name="destinations"/> to <paramref name="value"/>: one pass over many
+    /// buffers (zero-grad, the intermediate gradients of a backward pass), where a device backend launches once per few
+    /// slices instead of once per slice. The one-slice form is <see cref="KernelCalls.Fill"/>.</summary>
+    void Fill(ReadOnlySpan<BufferSlice> destinations, float value);
 
     /// <summary>Waits until every kernel enqueued so far has finished (a no-op where kernels run synchronously).</summary>
     void Synchronize();

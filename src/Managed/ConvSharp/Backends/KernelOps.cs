@@ -11,6 +11,8 @@ internal enum BinaryOp
     GreaterMask,
     /// <summary>1 where a == b, else 0.</summary>
     EqualMask,
+    /// <summary>a where b &gt; 0, else 0: ReLU's backward from its output b (the fused Conv2d + ReLU masks its gradient in place).</summary>
+    ReluMask,
 }
 
 /// <summary>Unary maps of <see cref="IKernels.Unary"/>: the values of CS_UNARY_OPS in native/kernels/shared/ops.def,

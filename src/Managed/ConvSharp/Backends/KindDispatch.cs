@@ -31,6 +31,15 @@ internal interface IPerKindKernels
         BufferSlice? dx, BufferSlice? dtarget, BufferSlice? dposWeight);
 }
 
+/// <summary>A backend whose class-index check would wait for the device: it computes a class-index loss with the check
+/// inside its kernels and reports an invalid target (its first position, to the callback) when the host next waits (see
+/// <see cref="IKernels.Loss"/>). Returns false where it cannot (the caller then checks first, as on the CPU).</summary>
+internal interface IDeferredClassCheck
+{
+    bool ClassLossLater(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
+        BufferSlice loss, Action<long> invalid);
+}
+
 /// <summary>From a <see cref="PoolKind"/> or <see cref="LossKind"/> to a backend's entry point.</summary>
 internal static class KindDispatch
 {
@@ -62,10 +71,13 @@ internal static class KindDispatch
     }
 
     public static long Loss(IPerKindKernels k, LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
-        BufferSlice loss)
+        BufferSlice loss, Action<long>? deferredInvalid = null)
     {
         if (kind is LossKind.CrossEntropy or LossKind.Nll)
         {
+            if (deferredInvalid is not null && k is IDeferredClassCheck deferred &&
+                deferred.ClassLossLater(kind, layout, input, target, weight, saved, loss, deferredInvalid))
+                return -1;
             long bad = k.FindInvalidClassIndex(target, layout.C, layout.IgnoreIndex);
             if (bad >= 0) return bad;
         }

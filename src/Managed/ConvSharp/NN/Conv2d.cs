@@ -88,6 +88,17 @@ public sealed class Conv2d : Module
             : Tensor.Conv2d(Repr, input, Weight, Bias, _namedPadding, Dilation, Groups);
     }
 
+    /// <summary>This layer followed by ReLU, as one op (<see cref="Tensor.Conv2dRelu"/>); numeric padding only.</summary>
+    internal bool CanFuseRelu => _namedPadding is null;
+
+    /// <summary>max(0, this layer's output), the ReLU fused into the convolution's epilogue.</summary>
+    internal Tensor ForwardWithRelu(Tensor input)
+    {
+        Guard.NotNull(input);
+        SpatialInput.Check(this, input, InChannels);
+        return Tensor.Conv2dRelu(Repr, input, Weight, Bias, Stride, Padding, Dilation, Groups);
+    }
+
     private string? _repr;
 
     /// <summary>The repr, built once (a layer's settings never change).</summary>

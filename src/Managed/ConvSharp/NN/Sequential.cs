@@ -27,6 +27,12 @@ public sealed class Sequential : Module
         return this;
     }
 
+    /// <summary>Whether child <paramref name="i"/> is a Conv2d directly followed by a ReLU that may run as one fused op:
+    /// neither has a forward hook (which would see the convolution's own output) and no ONNX export is tracing.</summary>
+    private bool FusesWithNextRelu(int i) =>
+        i + 1 < _modules.Count && _modules[i] is Conv2d { CanFuseRelu: true } conv && _modules[i + 1] is ReLU relu &&
+        !conv.HasForwardHooksBelow() && !relu.HasForwardHooksBelow() && Onnx.OnnxTrace.Current is null;
+
     /// <inheritdoc />
     protected override Tensor ForwardCore(Tensor input)
     {
@@ -37,10 +43,17 @@ public sealed class Sequential : Module
         // to user code, so that output is left alone.
         Tensor x = input;
         bool freeable = false;
-        foreach (Module m in _modules)
+        for (int i = 0; i < _modules.Count; i++)
         {
+            Module m = _modules[i];
             Tensor previous = x;
-            x = m.Forward(x);
+            if (FusesWithNextRelu(i))
+            {
+                // Conv2d then ReLU: one op, the ReLU in the convolution's epilogue (no hook can see the pre-ReLU output).
+                x = ((Conv2d)m).ForwardWithRelu(x);
+                i++;
+            }
+            else x = m.Forward(x);
             if (freeable && !ReferenceEquals(previous, x) && !ReferenceEquals(previous, input))
             {
                 if (previous.GradFn is null && !previous.RequiresGrad) previous.Dispose();

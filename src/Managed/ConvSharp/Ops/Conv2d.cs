@@ -51,7 +51,18 @@ public partial class Tensor
         return result;
     }
 
-    private static Tensor ConvCore(Tensor input, Tensor weight, Tensor? bias, Pair stride, Pair padding, Pair dilation, int groups, string? context)
+    /// <summary>Conv2d followed by ReLU as one op (what Sequential runs for a Conv2d directly followed by ReLU): the ReLU
+    /// is the forward's epilogue, and the backward masks the incoming gradient in place by the fused output (y &gt; 0
+    /// exactly where ReLU passes its gradient), then runs the convolution's backward — the same values as the two ops.</summary>
+    internal static Tensor Conv2dRelu(string? context, Tensor input, Tensor weight, Tensor? bias, Pair stride, Pair padding, Pair dilation, int groups)
+    {
+        Guard.NotNull(input);
+        Guard.NotNull(weight);
+        return ConvCore(input, weight, bias, stride, padding, dilation, groups, context, relu: true);
+    }
+
+    private static Tensor ConvCore(Tensor input, Tensor weight, Tensor? bias, Pair stride, Pair padding, Pair dilation, int groups, string? context,
+        bool relu = false)
     {
         if (input.Dim != 4)
             throw new ArgumentException($"Conv2d expects a 4-D input [N, C, H, W], but got shape {Guard.Format(input._shape)}.", nameof(input));
@@ -75,11 +86,14 @@ public partial class Tensor
         IKernels kernels = input.Kernels;
         ConvPlan plan = kernels.Plan(geometry, k);
         var result = Allocate(input.Device, [n, k, geometry.OH, geometry.OW], zero: false);
-        kernels.ConvForward(plan, input.Data, weight.Data, bias?.Data, result.Data);
+        kernels.ConvForward(plan, input.Data, weight.Data, bias?.Data, result.Data, relu);
         Tensor[] inputs = bias is null ? [input, weight] : [input, weight, bias];
-        return Record(result, "Conv2d", inputs, (g, sink) =>
+        return Record(result, relu ? "Conv2dReLU" : "Conv2d", inputs, (g, sink) =>
         {
             Tensor? dx = sink[0], dw = sink[1], db = bias is null ? null : sink[2];
+            // g is this node's own gradient buffer (the engine drops it after this call): mask it where ReLU was closed.
+            if (relu && (dx is not null || dw is not null || db is not null))
+                kernels.Elementwise(BinaryOp.ReluMask, g.ShapeSpan, g.Contiguous(), g.Contiguous(), result.Contiguous());
             if (dw is not null || db is not null) kernels.ConvBackwardFilter(plan, input.Data, g.Data, dw?.Data, db?.Data);
             if (dx is not null) kernels.ConvBackwardData(plan, weight.Data, g.Data, dx.Data);
         });

@@ -37,7 +37,8 @@ public partial class Tensor
         LossLayout layout = ClassIndexLayout(op, input, target, classes, ignoreIndex, labelSmoothing, reduction);
         var logProbs = Allocate(input.Device, input._shape, zero: false, owned: true);
         var loss = Allocate(input.Device, reduction == Reduction.None ? target._shape : [], zero: false);
-        long bad = input.Kernels.Loss(LossKind.CrossEntropy, layout, input.Data, target.Data, weight?.Data, logProbs.Data, loss.Data);
+        long bad = input.Kernels.Loss(LossKind.CrossEntropy, layout, input.Data, target.Data, weight?.Data, logProbs.Data, loss.Data,
+            position => ThrowInvalidClassIndex(op, target, classes, ignoreIndex, position));
         if (bad >= 0)
         {
             loss.Dispose();
@@ -71,7 +72,8 @@ public partial class Tensor
 
         LossLayout layout = ClassIndexLayout(op, input, target, classes, ignoreIndex, 0f, reduction);
         var loss = Allocate(input.Device, reduction == Reduction.None ? target._shape : [], zero: false);
-        long bad = input.Kernels.Loss(LossKind.Nll, layout, input.Data, target.Data, weight?.Data, null, loss.Data);
+        long bad = input.Kernels.Loss(LossKind.Nll, layout, input.Data, target.Data, weight?.Data, null, loss.Data,
+            position => ThrowInvalidClassIndex(op, target, classes, ignoreIndex, position));
         if (bad >= 0)
         {
             loss.Dispose();
@@ -303,8 +305,13 @@ public partial class Tensor
 
     /// <summary>Every target must be a whole number in [0, classes) or the ignore index (the loss kernels look before they
     /// compute): the first that is not is reported with its value, its position and the class count.</summary>
+    /// On a device that defers the check (OpenCL), this runs when the host next waits for the device (reading the loss).
     private static void ThrowInvalidClassIndex(string op, Tensor target, int classes, int ignoreIndex, long bad)
     {
+        if (target.IsDisposed)
+            throw new ArgumentException(
+                $"{op}: the target at position {Position(target._shape, bad)} is not a class index from 0 to {classes - 1} (or ignoreIndex, {ignoreIndex}).",
+                nameof(target));
         float v = ValueAt(target, bad);
         string why = float.IsNaN(v) ? "is not a number" : v < 0 ? "is negative" : v >= classes ? "is out of range" : "is not a whole number";
         throw new ArgumentException(

@@ -55,7 +55,7 @@ public class Adam : Optimizer
         var m = state.Buffer("exp_avg", parameter);
         var v = state.Buffer("exp_avg_sq", parameter);
         var vmax = Amsgrad ? state.Buffer("max_exp_avg_sq", parameter).Data : (Backends.BufferSlice?)null;
-        parameter.Kernels.OptimStep(OptimKind.Adam, parameter.Data, grad.Data, m.Data, v.Data, vmax, Hyper(group, Maximize) with
+        Enqueue(parameter, OptimKind.Adam, parameter.Data, grad.Data, m.Data, v.Data, vmax, Hyper(group, Maximize) with
         {
             Beta1 = Beta1, Beta2 = Beta2, Eps = Eps, Decoupled = Decoupled,
             BiasCorrection1 = 1f - MathF.Pow(Beta1, state.Step), BiasCorrection2 = 1f - MathF.Pow(Beta2, state.Step),

@@ -38,6 +38,6 @@ public sealed class Adamax : Optimizer
     public bool Maximize { get; }
 
     private protected override void Update(Parameter parameter, Tensor grad, ParameterGroup group, ParameterState state) =>
-        parameter.Kernels.OptimStep(OptimKind.Adamax, parameter.Data, grad.Data, state.Buffer("exp_avg", parameter).Data, state.Buffer("exp_inf", parameter).Data, null,
+        Enqueue(parameter, OptimKind.Adamax, parameter.Data, grad.Data, state.Buffer("exp_avg", parameter).Data, state.Buffer("exp_inf", parameter).Data, null,
             Hyper(group, Maximize) with { Beta1 = Beta1, Beta2 = Beta2, Eps = Eps, BiasCorrection1 = 1f - MathF.Pow(Beta1, state.Step) });
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using ConvSharp.Backends;
 using ConvSharp.IO;
 using ConvSharp.NN;
@@ -43,29 +44,81 @@ public abstract class Optimizer : IDisposable
     /// <summary>The parameter groups.</summary>
     public IReadOnlyList<ParameterGroup> ParamGroups => _groups;
 
-    /// <summary>Zero-fills every parameter's gradient (keeping the buffers, so a step allocates nothing).</summary>
+    /// <summary>Zero-fills every parameter's gradient (keeping the buffers, so a step allocates nothing): one fused fill
+    /// per device over all of them, so a device backend launches once per few gradients, not once per gradient.</summary>
     public void ZeroGrad()
     {
+        var byKernels = new Dictionary<IKernels, List<BufferSlice>>(ReferenceEqualityComparer.Instance);
         foreach (var g in _groups)
             foreach (var p in g.Parameters)
-                if (p.Grad is { } grad) grad.Kernels.Fill(grad.Data, 0f);
+                if (p.Grad is { } grad)
+                {
+                    if (!byKernels.TryGetValue(grad.Kernels, out var slices)) byKernels[grad.Kernels] = slices = [];
+                    slices.Add(grad.Data);
+                }
+        foreach (var (kernels, slices) in byKernels) kernels.Fill(CollectionsMarshal.AsSpan(slices), 0f);
     }
 
-    /// <summary>Updates every parameter that has a gradient; parameters without one are skipped.</summary>
+    /// <summary>Updates every parameter that has a gradient; parameters without one are skipped. Consecutive parameters
+    /// with the same hyper-parameters on the same device are updated by one multi-tensor kernel call.</summary>
     public void Step()
     {
-        foreach (var g in _groups)
-            foreach (var p in g.Parameters)
-            {
-                if (p.Grad is not { } grad) continue;
-                if (!_state.TryGetValue(p, out var state)) _state[p] = state = new ParameterState();
-                state.Step++;
-                Update(p, grad, g, state);
-            }
+        try
+        {
+            foreach (var g in _groups)
+                foreach (var p in g.Parameters)
+                {
+                    if (p.Grad is not { } grad) continue;
+                    if (!_state.TryGetValue(p, out var state)) _state[p] = state = new ParameterState();
+                    state.Step++;
+                    Update(p, grad, g, state);
+                }
+            FlushUpdates();
+        }
+        finally
+        {
+            // A step that threw leaves no queued update behind for the next one.
+            _run.Clear();
+            _runKernels = null;
+        }
     }
 
-    /// <summary>The fused update of one parameter; <paramref name="state"/>.Step is already the new step number (1 first).</summary>
+    /// <summary>The fused update of one parameter, handed to <see cref="Enqueue"/>; <paramref name="state"/>.Step is
+    /// already the new step number (1 first).</summary>
     private protected abstract void Update(Parameter parameter, Tensor grad, ParameterGroup group, ParameterState state);
+
+    // The run of updates that share a kind, hyper-parameters and device, waiting to go to the backend as one call.
+    private readonly List<OptimTensors> _run = [];
+    private IKernels? _runKernels;
+    private OptimKind _runKind;
+    private OptimStep _runStep;
+
+    /// <summary>Queues the update of <paramref name="parameter"/>: it joins the current run when the kind, the
+    /// hyper-parameters and the device match, else the run goes to the backend first.</summary>
+    private protected void Enqueue(Parameter parameter, OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0,
+        BufferSlice? state1, BufferSlice? state2, in OptimStep step)
+    {
+        IKernels kernels = parameter.Kernels;
+        if (_run.Count > 0 && (!ReferenceEquals(kernels, _runKernels) || kind != _runKind || step != _runStep)) FlushUpdates();
+        _runKernels = kernels;
+        _runKind = kind;
+        _runStep = step;
+        _run.Add(new OptimTensors(param, grad, state0, state1, state2));
+    }
+
+    private void FlushUpdates()
+    {
+        if (_run.Count == 0) return;
+        try
+        {
+            _runKernels!.OptimStep(_runKind, CollectionsMarshal.AsSpan(_run), _runStep);
+        }
+        finally
+        {
+            _run.Clear();
+            _runKernels = null;
+        }
+    }
 
     /// <summary>The state as named tensors, by PyTorch's <c>state_dict</c> scheme. The step and learning-rate
     /// entries are new one-element tensors the caller disposes; the buffers are the optimizer's own.</summary>

@@ -49,7 +49,7 @@ public sealed class RmsProp : Optimizer
     {
         var gradAvg = Centered ? state.Buffer("grad_avg", parameter).Data : (Backends.BufferSlice?)null;
         var buffer = Momentum != 0 ? state.Buffer("momentum_buffer", parameter).Data : (Backends.BufferSlice?)null;
-        parameter.Kernels.OptimStep(OptimKind.RmsProp, parameter.Data, grad.Data, state.Buffer("square_avg", parameter).Data, gradAvg, buffer,
+        Enqueue(parameter, OptimKind.RmsProp, parameter.Data, grad.Data, state.Buffer("square_avg", parameter).Data, gradAvg, buffer,
             Hyper(group, Maximize) with { Alpha = Alpha, Eps = Eps, Momentum = Momentum });
     }
 }

@@ -45,7 +45,7 @@ public sealed class Sgd : Optimizer
     private protected override void Update(Parameter parameter, Tensor grad, ParameterGroup group, ParameterState state)
     {
         var buffer = Momentum != 0 ? state.Buffer("momentum_buffer", parameter).Data : (Backends.BufferSlice?)null;
-        parameter.Kernels.OptimStep(OptimKind.Sgd, parameter.Data, grad.Data, buffer, null, null,
+        Enqueue(parameter, OptimKind.Sgd, parameter.Data, grad.Data, buffer, null, null,
             Hyper(group, Maximize) with { Momentum = Momentum, Dampening = Dampening, Nesterov = Nesterov, FirstStep = state.Step == 1 });
     }
 }

@@ -111,7 +111,8 @@ public sealed class Trainer
             {
                 using var scope = Tensor.Scope();
                 if (done < skip) { done++; continue; }
-                Tensor x = hostX.To(device), y = hostY.To(device);
+                // The loader's batches are fresh pinned tensors: their upload overlaps the work still queued.
+                Tensor x = hostX.To(device, nonBlocking: true), y = hostY.To(device, nonBlocking: true);
                 Tensor output = model.Forward(x);
                 Tensor value = loss.Forward(output, y);
                 float l = value.Item();

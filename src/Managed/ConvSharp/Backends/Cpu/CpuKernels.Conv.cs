@@ -76,15 +76,14 @@ internal sealed unsafe partial class CpuKernels
                outChannels * (g.OH + 2 * spanH) * (g.OW + 2 * spanW) < 1L << 28;
     }
 
-    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
+    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y, bool relu = false)
     {
         var p = (CpuConvPlan)plan;
         if (!p.Direct)
-        {
             Im2ColConvolution.Forward(this, p.Geometry, p.OutChannels, p.ImageWorkers, x, w, bias, y);
-            return;
-        }
-        ParallelFor(p.Parts, p.Parts, (part, _, _) => ConvDirect(p, x, w, bias, y, part));
+        else
+            ParallelFor(p.Parts, p.Parts, (part, _, _) => ConvDirect(p, x, w, bias, y, part));
+        if (relu) Unary(UnaryOp.Relu, y, y);
     }
 
     public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx)

@@ -16,7 +16,7 @@ internal sealed unsafe partial class CpuKernels
     }
 
     public long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
-        BufferSlice loss) => KindDispatch.Loss(this, kind, layout, input, target, weight, saved, loss);
+        BufferSlice loss, Action<long>? deferredInvalid = null) => KindDispatch.Loss(this, kind, layout, input, target, weight, saved, loss);
 
     public void LossBackward(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight,
         BufferSlice gradLoss, BufferSlice? gradInput, BufferSlice? gradTarget, BufferSlice? gradWeight) =>

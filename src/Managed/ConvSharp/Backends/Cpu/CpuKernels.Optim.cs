@@ -2,6 +2,11 @@ namespace ConvSharp.Backends.Cpu;
 
 internal sealed unsafe partial class CpuKernels
 {
+    public void OptimStep(OptimKind kind, ReadOnlySpan<OptimTensors> tensors, in OptimStep s)
+    {
+        foreach (ref readonly OptimTensors t in tensors) OptimStep(kind, t.Param, t.Grad, t.State0, t.State1, t.State2, s);
+    }
+
     public void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
         in OptimStep s)
     {

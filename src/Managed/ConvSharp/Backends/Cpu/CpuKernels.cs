@@ -21,6 +21,11 @@ internal sealed unsafe partial class CpuKernels(Device device) : IKernels, IColu
 
     public void Synchronize() { }
 
+    public void Fill(ReadOnlySpan<BufferSlice> destinations, float value)
+    {
+        foreach (BufferSlice d in destinations) Fill(d, value);
+    }
+
     public void Fill(BufferSlice destination, float value)
     {
         if (destination.Length < MinParallelElements)

@@ -25,18 +25,19 @@ internal sealed partial class OpenCLKernels
         _ => Context.Info.IsGpu,
     };
 
-    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y)
+    public void ConvForward(ConvPlan plan, BufferSlice x, BufferSlice w, BufferSlice? bias, BufferSlice y, bool relu = false)
     {
         var p = (OpenCLConvPlan)plan;
         if (!p.ImplicitGemm)
         {
             Im2ColConvolution.Forward(this, plan.Geometry, plan.OutChannels, 1, x, w, bias, y);
+            if (relu) Unary(UnaryOp.Relu, y, y);
             return;
         }
         ConvGeometry g = p.Geometry;
         int kg = p.OutChannels / g.Groups;
         p.Launch(Context, "cs_conv_fwd_", kg, (long)g.N * g.OH * g.OW, g.Groups,
-            [x, w, bias, y, Geometry(g), p.OutChannels, g.Groups]);
+            [x, w, bias, y, Geometry(g), p.OutChannels, g.Groups, relu ? 1 : 0]);
     }
 
     public void ConvBackwardData(ConvPlan plan, BufferSlice w, BufferSlice dy, BufferSlice dx)
@@ -125,7 +126,7 @@ internal sealed partial class OpenCLKernels
         {
             bool narrow = m <= OpenCLGemmTuning.ConvNarrow.TM && _context.ConvNarrowFits;
             suffix = narrow ? "n" : "w";
-            return narrow ? OpenCLGemmTuning.ConvNarrow : _context.Gemm;
+            return narrow ? OpenCLGemmTuning.ConvNarrow : _context.CompiledGemm;
         }
 
         /// <summary>Enqueues <paramref name="kernel"/> (its tile suffix added) over an m×n GEMM per z-slice.</summary>

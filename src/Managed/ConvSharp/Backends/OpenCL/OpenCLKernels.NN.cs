@@ -3,7 +3,7 @@ namespace ConvSharp.Backends.OpenCL;
 
 // NN kernels on OpenCL: native/kernels/opencl/nn.cl. Reductions to one loss value add their per-position
 // terms in one work-item, in position order, as the CPU does.
-internal sealed partial class OpenCLKernels
+internal sealed partial class OpenCLKernels : IDeferredClassCheck
 {
     public void Softmax(BufferSlice x, BufferSlice y, long outer, long n, long inner, bool log)
     {
@@ -16,11 +16,30 @@ internal sealed partial class OpenCLKernels
     }
 
     public long Loss(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight, BufferSlice? saved,
-        BufferSlice loss) => KindDispatch.Loss(this, kind, layout, input, target, weight, saved, loss);
+        BufferSlice loss, Action<long>? deferredInvalid = null) =>
+        KindDispatch.Loss(this, kind, layout, input, target, weight, saved, loss, deferredInvalid);
 
     public void LossBackward(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight,
         BufferSlice gradLoss, BufferSlice? gradInput, BufferSlice? gradTarget, BufferSlice? gradWeight) =>
         KindDispatch.LossBackward(this, kind, layout, input, target, weight, gradLoss, gradInput, gradTarget, gradWeight);
+
+    public bool ClassLossLater(LossKind kind, in LossLayout layout, BufferSlice input, BufferSlice target, BufferSlice? weight,
+        BufferSlice? saved, BufferSlice loss, Action<long> invalid)
+    {
+        if (layout.TargetLength is 0 or > int.MaxValue) return false;
+        using var result = Scratch(1);
+        Context.WriteNoInvalid(result.Buffer);
+        BufferSlice logProbs = input;
+        if (kind == LossKind.CrossEntropy)
+        {
+            logProbs = saved!.Value;
+            Context.Run("cs_softmax", layout.N * layout.Inner, layout.N, layout.C, layout.Inner, input, logProbs, 1);
+        }
+        // The check rides in the loss-terms kernel; the queue is in order, so the read runs before a later command reuses the scratch.
+        ClassLossValue(layout, logProbs, target, weight, loss, result.Buffer);
+        Context.ReadIndexLater(result.Buffer, invalid);
+        return true;
+    }
 
     public long FindInvalidClassIndex(BufferSlice target, long classes, long ignoreIndex)
     {
@@ -60,12 +79,14 @@ internal sealed partial class OpenCLKernels
             layout.LabelSmoothing, Reduction(layout), gradLoss, KernelArg.Mem(scales.Buffer), gradLogProbs);
     }
 
-    private void ClassLossValue(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss)
+    private void ClassLossValue(in LossLayout layout, BufferSlice logProbs, BufferSlice target, BufferSlice? weight, BufferSlice loss,
+        OpenCLBuffer? invalid = null)
     {
         bool reduce = layout.Reduction != ConvSharp.Reduction.None;
         using var terms = Scratch(reduce ? 2 * layout.TargetLength : 1);
         Context.Run("cs_class_loss_terms", layout.TargetLength, layout.N, layout.C, layout.Inner, logProbs, target, weight,
-            layout.IgnoreIndex, layout.LabelSmoothing, Reduction(layout), loss, KernelArg.Mem(terms.Buffer));
+            layout.IgnoreIndex, layout.LabelSmoothing, Reduction(layout), loss, KernelArg.Mem(terms.Buffer),
+            invalid is null ? KernelArg.NullMem : KernelArg.Mem(invalid));
         if (reduce) Context.Run("cs_class_loss_total", 1, layout.TargetLength, Reduction(layout), KernelArg.Mem(terms.Buffer), loss);
     }
 

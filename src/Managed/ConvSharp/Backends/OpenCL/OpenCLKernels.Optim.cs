@@ -2,7 +2,75 @@ namespace ConvSharp.Backends.OpenCL;
 
 internal sealed partial class OpenCLKernels
 {
-    public void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
+    /// <summary>Parameters per multi-tensor optimizer launch (optim.cl's CS_MULTI: 8 slots of five slices stay within the
+    /// 1,024 bytes of kernel arguments every OpenCL device accepts).</summary>
+    internal const int OptimSlots = 8;
+
+    public void OptimStep(OptimKind kind, ReadOnlySpan<OptimTensors> tensors, in OptimStep s)
+    {
+        if (tensors.Length == 1)
+        {
+            ref readonly OptimTensors t = ref tensors[0];
+            OptimStep(kind, t.Param, t.Grad, t.State0, t.State1, t.State2, s);
+            return;
+        }
+        KernelArg[] hyper;
+        string kernel;
+        switch (kind)
+        {
+            case OptimKind.Sgd:
+                foreach (ref readonly OptimTensors t in tensors)
+                    if (s.Momentum != 0f && t.State0 is null) throw new ArgumentNullException("momentumBuffer", "SGD with momentum needs its buffer.");
+                kernel = "cs_sgd_step_multi";
+                hyper = Hyper(s.Lr, s.Momentum, s.Dampening, s.WeightDecay, s.Nesterov ? 1 : 0, s.Maximize ? 1 : 0, s.FirstStep ? 1 : 0);
+                break;
+            case OptimKind.Adam:
+                CheckCorrection(s.BiasCorrection1, nameof(s.BiasCorrection1));
+                CheckCorrection(s.BiasCorrection2, nameof(s.BiasCorrection2));
+                kernel = "cs_adam_step_multi";
+                hyper = Hyper(s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay, s.BiasCorrection1, s.BiasCorrection2, s.Decoupled ? 1 : 0,
+                    s.Maximize ? 1 : 0);
+                break;
+            case OptimKind.Adamax:
+                CheckCorrection(s.BiasCorrection1, nameof(s.BiasCorrection1));
+                kernel = "cs_adamax_step_multi";
+                hyper = Hyper(s.Lr, s.Beta1, s.Beta2, s.Eps, s.WeightDecay, s.BiasCorrection1, s.Maximize ? 1 : 0);
+                break;
+            case OptimKind.RmsProp:
+                foreach (ref readonly OptimTensors t in tensors)
+                    if (s.Momentum != 0f && t.State2 is null) throw new ArgumentNullException("momentumBuffer", "RMSprop with momentum needs its buffer.");
+                kernel = "cs_rmsprop_step_multi";
+                hyper = Hyper(s.Lr, s.Alpha, s.Eps, s.WeightDecay, s.Momentum, s.Maximize ? 1 : 0);
+                break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer step.");
+        }
+        Span<long> ends = stackalloc long[OptimSlots];
+        for (int first = 0; first < tensors.Length; first += OptimSlots)
+        {
+            ReadOnlySpan<OptimTensors> chunk = tensors.Slice(first, Math.Min(OptimSlots, tensors.Length - first));
+            long total = 0;
+            for (int i = 0; i < OptimSlots; i++) ends[i] = total += i < chunk.Length ? chunk[i].Param.Length : 0;
+            if (total == 0) continue;
+            var args = new KernelArg[1 + hyper.Length + 5 * OptimSlots];
+            args[0] = KernelArg.Vector<long>(ends, 8);
+            hyper.CopyTo(args.AsSpan(1));
+            for (int i = 0, at = 1 + hyper.Length; i < OptimSlots; i++)
+            {
+                bool used = i < chunk.Length;
+                args[at++] = used ? chunk[i].Param : (BufferSlice?)null;
+                args[at++] = used ? chunk[i].Grad : (BufferSlice?)null;
+                args[at++] = used ? chunk[i].State0 : null;
+                args[at++] = used ? chunk[i].State1 : null;
+                args[at++] = used ? chunk[i].State2 : null;
+            }
+            Context.Launch(kernel, [(nuint)total], default, args);
+        }
+    }
+
+    private static KernelArg[] Hyper(params KernelArg[] values) => values;
+
+    /// <summary>One parameter's update, by the one-tensor kernels.</summary>
+    internal void OptimStep(OptimKind kind, BufferSlice param, BufferSlice grad, BufferSlice? state0, BufferSlice? state1, BufferSlice? state2,
         in OptimStep s)
     {
         switch (kind)

@@ -44,6 +44,28 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
     public void Fill(BufferSlice destination, float value) =>
         Context.Run("cs_fill", destination.Length, destination, destination.Length, value);
 
+    /// <summary>Slices per cs_fill_multi launch.</summary>
+    internal const int FillSlots = 16;
+
+    public void Fill(ReadOnlySpan<BufferSlice> destinations, float value)
+    {
+        if (destinations.Length == 1) { Fill(destinations[0], value); return; }
+        Span<long> ends = stackalloc long[FillSlots];
+        for (int first = 0; first < destinations.Length; first += FillSlots)
+        {
+            ReadOnlySpan<BufferSlice> chunk = destinations.Slice(first, Math.Min(FillSlots, destinations.Length - first));
+            long total = 0;
+            for (int s = 0; s < FillSlots; s++) ends[s] = total += s < chunk.Length ? chunk[s].Length : 0;
+            if (total == 0) continue;
+            var args = new KernelArg[3 + FillSlots];
+            args[0] = KernelArg.Vector<long>(ends[..8], 8);
+            args[1] = KernelArg.Vector<long>(ends[8..], 8);
+            args[2] = value;
+            for (int s = 0; s < FillSlots; s++) args[3 + s] = s < chunk.Length ? chunk[s] : (BufferSlice?)null;
+            Context.Launch("cs_fill_multi", [(nuint)total], default, args);
+        }
+    }
+
     /// <summary>A device-side copy (memmove semantics).</summary>
     internal void Copy(BufferSlice source, BufferSlice destination)
     {
@@ -69,7 +91,7 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         float alpha, BufferSlice a, int lda, BufferSlice b, int ldb,
         float beta, BufferSlice c, int ldc)
     {
-        OpenCLGemmTuning t = Context.Gemm;
+        OpenCLGemmTuning t = Context.GemmForFirstUse(Device);
         int ta = transposeA ? 1 : 0, tb = transposeB ? 1 : 0;
         if ((long)m * n * k < OpenCLGemmTuning.NaiveBelow)
         {
@@ -82,7 +104,7 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         ReadOnlySpan<nuint> local = [(nuint)t.GroupX, (nuint)t.GroupY, 1];
         if (splits == 1)
         {
-            Context.Launch("cs_sgemm_tiled", [gx, gy, 1], local, [ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, k, 0L]);
+            Context.Launch(t.Kernel, [gx, gy, 1], local, [ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, k, 0L]);
             return;
         }
         // Too few tiles for the device and a long k (a weight gradient): split k, then add the partial products.
@@ -90,7 +112,7 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
         chunk = (chunk + t.TK - 1) / t.TK * t.TK;
         splits = (k + chunk - 1) / chunk;
         using var partial = Scratch((long)splits * m * n);
-        Context.Launch("cs_sgemm_tiled", [gx, gy, (nuint)splits], local,
+        Context.Launch(t.Kernel, [gx, gy, (nuint)splits], local,
             [ta, tb, m, n, k, 1f, a, lda, b, ldb, 0f, partial.Slice, n, chunk, (long)m * n]);
         Context.Launch("cs_sgemm_splitk_sum", [(nuint)n, (nuint)m], default, [m, n, splits, KernelArg.Mem(partial.Buffer), alpha, beta, c, ldc]);
     }
@@ -124,7 +146,7 @@ internal sealed unsafe partial class OpenCLKernels(Device device, OpenCLContext 
     public void Elementwise(BinaryOp op, ReadOnlySpan<int> shape, StridedOperand output, StridedOperand a, StridedOperand b,
         float alpha = 1f, bool accumulate = false)
     {
-        if ((uint)op > (uint)BinaryOp.EqualMask) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown binary operation.");
+        if (!Enum.IsDefined(op)) throw new ArgumentOutOfRangeException(nameof(op), op, "Unknown binary operation.");
         bool useB = op != BinaryOp.CopyA;
 
         // Merge dimensions contiguous in every operand and drop size-1 ones (as cs_elementwise_f32 does),
