@@ -48,14 +48,29 @@ public static class ImageFile
     public static (int Height, int Width, bool Grayscale) ReadInfo(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        using SKCodec codec = Open(path);
+        return (codec.Info.Height, codec.Info.Width, codec.Info.ColorType == SKColorType.Gray8);
+    }
+
+    /// <summary>A codec over the file's bytes, its signature and declared size checked. Read in managed code first, so a missing
+    /// or unreadable file is the usual IOException; a FIFO or device is refused before it is opened, and the read is bounded
+    /// before anything is allocated.</summary>
+    private static SKCodec Open(string path)
+    {
         byte[] bytes = ConvSharp.IO.RegularFile.ReadAllBytes(path, MaxFileBytes, "image");
         CheckSignature(path, bytes);
-        using var file = new MemoryStream(bytes, writable: false);
-        using SKCodec? codec = SKCodec.Create(file, out SKCodecResult opened);
-        if (codec is null)
-            throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
-        CheckSize(path, codec.Info.Width, codec.Info.Height, bytes.Length, codec.EncodedFormat);
-        return (codec.Info.Height, codec.Info.Width, codec.Info.ColorType == SKColorType.Gray8);
+        SKCodec codec = SKCodec.Create(new MemoryStream(bytes, writable: false), out SKCodecResult opened)
+            ?? throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
+        try
+        {
+            CheckSize(path, codec.Info.Width, codec.Info.Height, bytes.Length, codec.EncodedFormat);  // not the stream's length: the codec may have closed it
+        }
+        catch
+        {
+            codec.Dispose();
+            throw;
+        }
+        return codec;
     }
 
     private static float[] ToFloat(byte[] values, float divisor)
@@ -71,17 +86,9 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (color is not (ColorMode.Grayscale or ColorMode.Rgb))
             throw new ArgumentOutOfRangeException(nameof(color), color, "Use ColorMode.Grayscale or ColorMode.Rgb.");
-        // Read in managed code first, so a missing or unreadable file is the usual IOException; a FIFO or device is
-        // refused before it is opened, and the read is bounded before anything is allocated.
-        byte[] bytes = ConvSharp.IO.RegularFile.ReadAllBytes(path, MaxFileBytes, "image");
-        CheckSignature(path, bytes);
-        using var file = new MemoryStream(bytes, writable: false);
-        using SKCodec? codec = SKCodec.Create(file, out SKCodecResult opened);
-        if (codec is null)
-            throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
+        using SKCodec codec = Open(path);
         width = codec.Info.Width;
         height = codec.Info.Height;
-        CheckSize(path, width, height, bytes.Length, codec.EncodedFormat);  // not file.Length: the codec may have closed the stream
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);  // rows packed: 4 × width bytes each
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());
