@@ -70,24 +70,14 @@ internal static class DataSources
 
     private static DataSource FromImageFolder(string folder, (int Height, int Width)? resize)
     {
-        ImageFolder images;
-        try { images = new ImageFolder(folder, ColorMode.Rgb, resize); }
+        ImageDataset dataset;
+        try { dataset = new ImageFolder(folder, ColorMode.Auto, resize, RawTransform()).ToImageDataset(); }
         catch (InvalidDataException e) { throw new CliException(e.Message); }
-        var shapes = new ImageShape[images.Count];
-        var labels = new int[images.Count];
-        var pixels = new List<byte>();
-        for (int i = 0; i < images.Count; i++)
-        {
-            LabeledImage<byte> image;
-            try { image = images.LoadBytes(i); }
-            catch (InvalidDataException e) { throw new CliException(e.Message); }
-            shapes[i] = new ImageShape(image.Channels, image.Height, image.Width);
-            labels[i] = image.Label;
-            pixels.AddRange(image.Chw);
-        }
-        var dataset = new ImageDataset(pixels.ToArray(), shapes, labels, images.Classes.ToArray(), RawTransform());
-        return new DataSource($"image folder {folder} ({images.Count:N0} images, {images.Classes.Count} classes)", dataset, null, images.Classes.ToArray(),
-            [0.5f, 0.5f, 0.5f], [0.5f, 0.5f, 0.5f], null);
+        var classes = dataset.Classes!;
+        int channels = dataset.Count > 0 ? dataset.StoredShapeOf(0).Channels : 3;
+        float[] half = [.. Enumerable.Repeat(0.5f, channels)];
+        return new DataSource($"image folder {folder} ({dataset.Count:N0} images, {classes.Count} classes, {(channels == 1 ? "grayscale" : "RGB")})",
+            dataset, null, classes, half, half, null);
     }
 
     /// <summary>A transform that keeps raw 0–255 values (the pipeline is attached later, per split).</summary>

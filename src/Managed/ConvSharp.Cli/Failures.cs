@@ -38,7 +38,7 @@ internal static class Failures
         ArgumentException a => OneLine(WithoutParameterSuffix(a)),
         // Checked arithmetic (the CLI is compiled with overflow checks) or a library's checked size: a size the
         // input implies does not fit.
-        OverflowException o => $"a size is too large: {OneLine(o.Message)} (an input shape, --resize, --batch-size or --scale beyond what one buffer can hold)",
+        OverflowException o => $"a size is too large: {OneLine(o.Message)} (an input shape, --resize, --batch-size or --zoom beyond what one buffer can hold)",
         // A diverged run (a NaN weight refused before a checkpoint is written): the user's --lr, not a bug.
         ArithmeticException a => OneLine(a.Message),
         OutOfMemoryException => "not enough memory for what was asked (an input shape, --resize or --batch-size too large for this machine)",

@@ -10,12 +10,13 @@ public static class ImageFile
 {
     /// <summary>Decodes <paramref name="path"/> to bytes (0–255), CHW.</summary>
     /// <param name="path">The image file.</param>
-    /// <param name="color">Grayscale (one channel) or RGB (three).</param>
+    /// <param name="color">Grayscale (one channel), RGB (three), or Auto (what the file stores).</param>
     /// <param name="size">When given, the image is resized to exactly this height and width with an
     /// antialiased bilinear filter (PIL's <c>BILINEAR</c>, torchvision's <c>Resize(antialias=True)</c>).</param>
     /// <exception cref="InvalidDataException">The file is not an image SkiaSharp decodes, or it is truncated or corrupt.</exception>
     public static (byte[] Chw, int Height, int Width) ReadBytes(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null)
     {
+        color = Resolve(path, color);
         byte[] chw = Decode(path, color, out int height, out int width);
         if (size is not (int h, int w) || (h == height && w == width)) return (chw, height, width);
         float[] resized = Resampler.Resize(ToFloat(chw, 1f), (int)color, height, width, h, w);
@@ -29,12 +30,47 @@ public static class ImageFile
     /// <exception cref="InvalidDataException">The file is not an image SkiaSharp decodes, or it is truncated or corrupt.</exception>
     public static (float[] Chw, int Height, int Width) Read(string path, ColorMode color = ColorMode.Rgb, (int Height, int Width)? size = null)
     {
+        color = Resolve(path, color);
         byte[] chw = Decode(path, color, out int height, out int width);
         float[] values = ToFloat(chw, 255f);  // a division, as ToTensor's div(255): exact for 0 and 255
         if (size is not (int h, int w) || (h == height && w == width)) return (values, height, width);
         float[] resized = Resampler.Resize(values, (int)color, height, width, h, w);
         for (int i = 0; i < resized.Length; i++) resized[i] = Math.Clamp(resized[i], 0f, 1f);
         return (resized, h, w);
+    }
+
+    private static ColorMode Resolve(string path, ColorMode color) =>
+        color == ColorMode.Auto ? (ReadInfo(path).Grayscale ? ColorMode.Grayscale : ColorMode.Rgb) : color;
+
+    /// <summary>The size of <paramref name="path"/>'s image and whether it is stored as grayscale, from its header
+    /// (the pixels are not decoded).</summary>
+    /// <exception cref="InvalidDataException">The file is not an image SkiaSharp reads.</exception>
+    public static (int Height, int Width, bool Grayscale) ReadInfo(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        using SKCodec codec = Open(path);
+        return (codec.Info.Height, codec.Info.Width, codec.Info.ColorType == SKColorType.Gray8);
+    }
+
+    /// <summary>A codec over the file's bytes, its signature and declared size checked. Read in managed code first, so a missing
+    /// or unreadable file is the usual IOException; a FIFO or device is refused before it is opened, and the read is bounded
+    /// before anything is allocated.</summary>
+    private static SKCodec Open(string path)
+    {
+        byte[] bytes = ConvSharp.IO.RegularFile.ReadAllBytes(path, MaxFileBytes, "image");
+        CheckSignature(path, bytes);
+        SKCodec codec = SKCodec.Create(new MemoryStream(bytes, writable: false), out SKCodecResult opened)
+            ?? throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
+        try
+        {
+            CheckSize(path, codec.Info.Width, codec.Info.Height, bytes.Length, codec.EncodedFormat);  // not the stream's length: the codec may have closed it
+        }
+        catch
+        {
+            codec.Dispose();
+            throw;
+        }
+        return codec;
     }
 
     private static float[] ToFloat(byte[] values, float divisor)
@@ -50,17 +86,9 @@ public static class ImageFile
         ArgumentNullException.ThrowIfNull(path);
         if (color is not (ColorMode.Grayscale or ColorMode.Rgb))
             throw new ArgumentOutOfRangeException(nameof(color), color, "Use ColorMode.Grayscale or ColorMode.Rgb.");
-        // Read in managed code first, so a missing or unreadable file is the usual IOException; a FIFO or device is
-        // refused before it is opened, and the read is bounded before anything is allocated.
-        byte[] bytes = ConvSharp.IO.RegularFile.ReadAllBytes(path, MaxFileBytes, "image");
-        CheckSignature(path, bytes);
-        using var file = new MemoryStream(bytes, writable: false);
-        using SKCodec? codec = SKCodec.Create(file, out SKCodecResult opened);
-        if (codec is null)
-            throw new InvalidDataException($"'{path}' is not an image SkiaSharp can decode ({opened}); expected PNG, JPEG, BMP, GIF or WebP.");
+        using SKCodec codec = Open(path);
         width = codec.Info.Width;
         height = codec.Info.Height;
-        CheckSize(path, width, height, bytes.Length, codec.EncodedFormat);  // not file.Length: the codec may have closed the stream
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var bitmap = new SKBitmap(info);  // rows packed: 4 × width bytes each
         SKCodecResult result = codec.GetPixels(info, bitmap.GetPixels());

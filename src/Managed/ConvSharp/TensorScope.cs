@@ -9,7 +9,7 @@ namespace ConvSharp;
 public sealed class TensorScope : IDisposable
 {
     private static readonly AsyncLocal<TensorScope?> s_current = new();
-    [ThreadStatic] private static Tensor? t_offeredFirst, t_offeredSecond;
+    [ThreadStatic] private static Tensor[]? t_offered;
 
     private readonly TensorScope? _outer;
     private readonly List<Tensor> _owned = [];
@@ -19,8 +19,9 @@ public sealed class TensorScope : IDisposable
     {
         _outer = Current;
         s_current.Value = this;
-        Adopt(ref t_offeredFirst);
-        Adopt(ref t_offeredSecond);
+        Tensor[]? offered = t_offered;
+        t_offered = null;
+        if (offered is not null) foreach (Tensor tensor in offered) Adopt(tensor);
     }
 
     /// <summary>How many tensors this scope will dispose.</summary>
@@ -57,24 +58,16 @@ public sealed class TensorScope : IDisposable
     /// <summary>Offers tensors that belong to no scope (a DataLoader batch, made on its worker thread) to the
     /// next scope started on this thread, which then owns and disposes them; replaces any earlier offer.
     /// So <c>foreach (var (x, y) in loader) { using var scope = Tensor.Scope(); ... }</c> returns each batch.</summary>
-    internal static void OfferToNextScope(Tensor first, Tensor second)
+    internal static void OfferToNextScope(Tensor[] tensors) => t_offered = tensors;
+
+    /// <summary>Withdraws the offer of <paramref name="tensors"/> if no scope has taken it yet.</summary>
+    internal static void WithdrawOffer(Tensor[] tensors)
     {
-        t_offeredFirst = first;
-        t_offeredSecond = second;
+        if (ReferenceEquals(t_offered, tensors)) t_offered = null;
     }
 
-    /// <summary>Withdraws the offer of <paramref name="first"/> (and its partner) if no scope has taken it yet.</summary>
-    internal static void WithdrawOffer(Tensor first)
+    private void Adopt(Tensor? tensor)
     {
-        if (!ReferenceEquals(t_offeredFirst, first)) return;
-        t_offeredFirst = null;
-        t_offeredSecond = null;
-    }
-
-    private void Adopt(ref Tensor? offered)
-    {
-        Tensor? tensor = offered;
-        offered = null;
         if (tensor is null || tensor.IsDisposed || tensor.OwningScope is not null) return;
         lock (_owned)
         {

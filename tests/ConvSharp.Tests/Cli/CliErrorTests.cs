@@ -172,10 +172,14 @@ public sealed class CliErrorTests : IClassFixture<CliErrorTests.TrainedRun>
     }
 
     [Fact]
-    public void Activations_with_a_huge_scale_is_one_line()
+    public void Activations_with_a_huge_zoom_or_an_unknown_colormap_or_scale_is_one_line()
     {
-        AssertOneLine(2, "scale", Run("activations", "--model", _run.Model, "--image", _run.Image, "--scale", "3000",
-            "--out", Path.Combine(_run.Root, "act")), "--scale 3000");
+        AssertOneLine(2, "zoom", Run("activations", "--model", _run.Model, "--image", _run.Image, "--zoom", "3000",
+            "--out", Path.Combine(_run.Root, "act")), "--zoom 3000");
+        AssertOneLine(2, "'jet'", Run("activations", "--model", _run.Model, "--image", _run.Image, "--colormap", "jet",
+            "--out", Path.Combine(_run.Root, "act")), "--colormap jet");
+        AssertOneLine(2, "'global'", Run("activations", "--model", _run.Model, "--image", _run.Image, "--scale", "global",
+            "--out", Path.Combine(_run.Root, "act")), "--scale global");
     }
 
     [Fact]

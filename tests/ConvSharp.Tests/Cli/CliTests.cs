@@ -118,7 +118,12 @@ public sealed partial class CliTests : IDisposable
         foreach (string f in new[] { "layer0-conv16.png", "layer3-conv32.png", "layer6-conv64.png", "input.png" })
             Assert.True(File.Exists(Path.Combine(activations, f)), $"{f} is missing: {act.Output}");
         using var grid = SKBitmap.Decode(Path.Combine(activations, "layer6-conv64.png"));
-        Assert.True(grid.Height > grid.Width * 0.9 && grid.Height < grid.Width * 1.1, "64 channels should form an 8x8 grid");
+        // 64 channels form an 8x8 grid of tiles separated by background gaps, with the colour bar to the right of the tiles.
+        int Runs(IEnumerable<SKColor> line) => line.Select(c => c != ConvSharp.Imaging.ActivationGrid.Background).Aggregate((Runs: 0, Last: false),
+            (acc, on) => (acc.Runs + (on && !acc.Last ? 1 : 0), on)).Runs;
+        int row = ConvSharp.Imaging.ActivationGrid.TitleHeight + 2, column = ConvSharp.Imaging.ActivationGrid.Margin + 2;
+        Assert.Equal(8 + 1, Runs(Enumerable.Range(0, grid.Width - ConvSharp.Imaging.ActivationGrid.LabelWidth).Select(i => grid.GetPixel(i, row))));
+        Assert.Equal(8, Runs(Enumerable.Range(row, grid.Height - row).Select(j => grid.GetPixel(column, j))));
     }
 
     [Theory]

@@ -184,7 +184,7 @@ public class DataLoaderTests
             e.Current.Images.Dispose();
             e.Current.Labels.Dispose();
         }   // leaves the loop early: the worker stops and frees what it had prepared
-        IEnumerator<(Tensor, Tensor)> running = loader.GetEnumerator();
+        IEnumerator<Batch> running = loader.GetEnumerator();
         Assert.True(running.MoveNext());
         loader.Dispose();
         Assert.Throws<ObjectDisposedException>(() => running.MoveNext());
@@ -257,7 +257,7 @@ public class DataLoaderTests
         long Allocated(int batchSize)
         {
             using var loader = new DataLoader(new Subset(data, [.. Enumerable.Range(0, 4 * batchSize)]), batchSize, shuffle: true, prefetch: false);
-            using IEnumerator<(Tensor Images, Tensor Labels)> e = loader.GetEnumerator();
+            using IEnumerator<Batch> e = loader.GetEnumerator();
             Assert.True(e.MoveNext());  // the first batch sizes the scratch buffers
             e.Current.Images.Dispose();
             e.Current.Labels.Dispose();

@@ -25,6 +25,10 @@ public sealed class ConcatDataset : Dataset
                 throw new ArgumentException($"ConcatDataset: the datasets hold {total} samples in all, more than {int.MaxValue}.", nameof(datasets));
         }
         _starts[^1] = (int)total;
+        for (int i = 1; i < _parts.Length; i++)
+            if (_parts[i].FieldCount != _parts[0].FieldCount)
+                throw new ArgumentException(
+                    $"ConcatDataset: dataset {i} has {_parts[i].FieldCount} tensors per item, but dataset 0 has {_parts[0].FieldCount}.", nameof(datasets));
     }
 
     /// <summary>The concatenated datasets, in order.</summary>
@@ -58,6 +62,22 @@ public sealed class ConcatDataset : Dataset
     {
         var (part, local) = Locate(index);
         part.WriteSample(local, destination, context);
+    }
+
+    internal override int FieldCount => _parts[0].FieldCount;
+
+    internal override bool IsImageLabel => _parts.All(p => p.IsImageLabel);
+
+    internal override SampleShape SampleShapeOf(int index)
+    {
+        var (part, local) = Locate(index);
+        return part.SampleShapeOf(local);
+    }
+
+    internal override void WriteFields(int index, SampleShape shape, ConvSharp.Backends.BufferSlice[] fields, SampleContext context)
+    {
+        var (part, local) = Locate(index);
+        part.WriteFields(local, shape, fields, context);
     }
 
     private (Dataset Part, int Local) Locate(int index)

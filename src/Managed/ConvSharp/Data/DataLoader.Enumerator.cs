@@ -7,17 +7,17 @@ public sealed partial class DataLoader
 {
     /// <summary>One epoch. With prefetching, one long-running task builds batches in plan order into a queue of
     /// capacity one, so it works one batch ahead of the caller; without, MoveNext builds each batch.</summary>
-    private sealed class BatchEnumerator : IEnumerator<(Tensor Images, Tensor Labels)>
+    private sealed class BatchEnumerator : IEnumerator<Batch>
     {
         private readonly DataLoader _loader;
         private readonly BatchPlan _plan;
         private readonly int _epoch;
         private readonly SampleContext? _context;                         // synchronous mode
-        private readonly BlockingCollection<(Tensor, Tensor)>? _queue;    // prefetch mode
+        private readonly BlockingCollection<Batch>? _queue;    // prefetch mode
         private readonly CancellationTokenSource? _cancel;
         private readonly Task? _worker;
         private ExceptionDispatchInfo? _error;
-        private (Tensor Images, Tensor Labels) _current;
+        private Batch? _current;
         private int _next;
         private int _disposed;
 
@@ -31,7 +31,7 @@ public sealed partial class DataLoader
                 _context = new SampleContext(new Generator(0));
                 return;
             }
-            _queue = new BlockingCollection<(Tensor, Tensor)>(boundedCapacity: 1);
+            _queue = new BlockingCollection<Batch>(boundedCapacity: 1);
             _cancel = new CancellationTokenSource();
             // The worker's batches belong to no scope until the consumer's next scope adopts them: the caller's
             // current scope (which flows with the ExecutionContext) must not follow it onto the worker.
@@ -39,20 +39,20 @@ public sealed partial class DataLoader
                 _worker = Task.Factory.StartNew(Work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         }
 
-        public (Tensor Images, Tensor Labels) Current => _current;
+        public Batch Current => _current!;
 
-        object System.Collections.IEnumerator.Current => _current;
+        object System.Collections.IEnumerator.Current => _current!;
 
         public bool MoveNext()
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            if (_current.Images is not null) TensorScope.WithdrawOffer(_current.Images);  // not taken: it stays the caller's
-            (Tensor, Tensor) batch;
+            if (_current is not null) TensorScope.WithdrawOffer(_current.Tensors);  // not taken: it stays the caller's
+            Batch? batch;
             if (_queue is not null)
             {
                 if (!_queue.TryTake(out batch, Timeout.Infinite))
                 {
-                    _current = default;
+                    _current = null;
                     _error?.Throw();
                     return false;
                 }
@@ -61,13 +61,13 @@ public sealed partial class DataLoader
             {
                 if (_next >= _plan.Count)
                 {
-                    _current = default;
+                    _current = null;
                     return false;
                 }
                 batch = _loader.BuildBatch(_plan, _next++, _epoch, _context!);
             }
             _current = batch;
-            TensorScope.OfferToNextScope(batch.Item1, batch.Item2);
+            TensorScope.OfferToNextScope(batch!.Tensors);
             return true;
         }
 
@@ -79,15 +79,14 @@ public sealed partial class DataLoader
             {
                 for (int b = 0; b < _plan.Count && !token.IsCancellationRequested; b++)
                 {
-                    (Tensor Images, Tensor Labels) batch = _loader.BuildBatch(_plan, b, _epoch, context);
+                    Batch batch = _loader.BuildBatch(_plan, b, _epoch, context);
                     try
                     {
                         _queue!.Add(batch, token);
                     }
                     catch (OperationCanceledException)
                     {
-                        batch.Images.Dispose();
-                        batch.Labels.Dispose();
+                        batch.Dispose();
                         break;
                     }
                 }
@@ -109,16 +108,12 @@ public sealed partial class DataLoader
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
-            if (_current.Images is not null) TensorScope.WithdrawOffer(_current.Images);
+            if (_current is not null) TensorScope.WithdrawOffer(_current.Tensors);
             if (_queue is not null)
             {
                 _cancel!.Cancel();
                 try { _worker!.Wait(); } catch (AggregateException) { /* its error was for the caller, who stopped listening */ }
-                while (_queue.TryTake(out (Tensor Images, Tensor Labels) left))
-                {
-                    left.Images.Dispose();
-                    left.Labels.Dispose();
-                }
+                while (_queue.TryTake(out Batch? left)) left.Dispose();
                 _cancel.Dispose();
             }
             _context?.Release();

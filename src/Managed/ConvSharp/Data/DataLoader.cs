@@ -2,8 +2,11 @@ using ConvSharp.Backends;
 
 namespace ConvSharp.Data;
 
-/// <summary>Batches a <see cref="Dataset"/> (PyTorch's <c>DataLoader</c>): enumerating yields
-/// (images [N, C, H, W], labels [N]) as float32 CPU tensors in pooled storage, labels holding class indices.
+/// <summary>Batches a <see cref="Dataset"/> (PyTorch's <c>DataLoader</c>): enumerating yields one <see cref="Batch"/> per
+/// step, holding one float32 CPU tensor in pooled storage per tensor of the dataset's items, stacked along a new first
+/// dimension: (images [N, C, H, W], labels [N]) for an image/label dataset, labels holding class indices; every tensor of
+/// a <see cref="TensorDataset"/> ((noisy, clean), or three for three); a <see cref="Dataset{T}"/> of tensors converts
+/// to a <see cref="Dataset"/> and is collated the same way. A batch deconstructs: <c>foreach (var (x, y) in loader)</c>.
 /// <para>Order: each enumeration is one epoch (<see cref="Epoch"/> counts them). With <c>shuffle</c>, the
 /// order is a fixed function of (seed, epoch); random transforms draw from a generator seeded per sample
 /// from (seed, epoch, dataset index), so batches and augmentations are reproducible, prefetching or not.</para>
@@ -14,13 +17,13 @@ namespace ConvSharp.Data;
 /// <para>Ownership: each batch belongs to the caller. The first <see cref="Tensor.Scope"/> started on the
 /// enumerating thread after a batch is yielded takes it, so
 /// <c>foreach (var (x, y) in loader) { using var scope = Tensor.Scope(); ... }</c> returns every batch to the
-/// pool; without such a scope, dispose the two tensors yourself (or keep them).</para>
+/// pool; without such a scope, dispose the batch's tensors yourself (<see cref="Batch.Dispose"/>; or keep them).</para>
 /// <para><see cref="Dispose"/> stops the worker and frees batches it had prepared.</para></summary>
-public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labels)>, IDataLoader, IDisposable
+public sealed partial class DataLoader : IEnumerable<Batch>, IDataLoader, IDisposable
 {
     private readonly int[] _bucketOf;
     private readonly int[] _bucketSizes;
-    private readonly ImageShape[] _bucketShapes;
+    private readonly SampleShape[] _bucketShapes;
     private readonly List<BatchEnumerator> _active = [];
     private readonly Lock _gate = new();
     private bool _disposed;
@@ -46,15 +49,25 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
 
         int n = dataset.Count;
         _bucketOf = new int[n];
-        var shapes = new List<ImageShape>();
+        var shapes = new List<SampleShape>();
         var sizes = new List<int>();
-        var ids = new Dictionary<ImageShape, int>();
-        ImageShape last = default;
+        var ids = new Dictionary<SampleShape, int>();
+        bool imageLabel = dataset.IsImageLabel;
+        ImageShape lastImage = default;
+        SampleShape? last = null;
         int lastId = -1;
         for (int i = 0; i < n; i++)
         {
-            ImageShape shape = dataset.ShapeOf(i).Validate();
-            if (lastId < 0 || shape != last)
+            // Image/label datasets are bucketed by ShapeOf (no object per sample); others by the shapes of all their fields.
+            SampleShape shape;
+            if (imageLabel)
+            {
+                ImageShape image = dataset.ShapeOf(i).Validate();
+                if (last is not null && image == lastImage) shape = last;
+                else (shape, lastImage) = (SampleShape.ImageAndLabel(image), image);
+            }
+            else shape = dataset.SampleShapeOf(i);
+            if (lastId < 0 || !ReferenceEquals(shape, last) && !shape.Equals(last))
             {
                 if (!ids.TryGetValue(shape, out lastId))
                 {
@@ -63,23 +76,25 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
                     shapes.Add(shape);
                     sizes.Add(0);
                 }
-                last = shape;
+                shape = shapes[lastId];
             }
+            last = shape;
             _bucketOf[i] = lastId;
             sizes[lastId]++;
         }
         _bucketShapes = [.. shapes];
         _bucketSizes = [.. sizes];
-        foreach (ImageShape shape in _bucketShapes)
-        {
-            // A batch is one buffer of batchSize samples: refuse a size that cannot be one, by its numbers, before the
-            // batch arithmetic below (size + batchSize - 1) can wrap around.
-            long sample = (long)shape.Channels * shape.Height * shape.Width;
-            if ((double)batchSize * sample > Array.MaxLength)
-                throw new ArgumentException(
-                    $"batchSize {batchSize} of samples {shape.Channels}x{shape.Height}x{shape.Width} ({sample} floats each) needs " +
-                    $"{(double)batchSize * sample:0} floats per batch, more than one buffer can hold ({Array.MaxLength}).", nameof(batchSize));
-        }
+        foreach (SampleShape shape in _bucketShapes)
+            for (int f = 0; f < shape.Count; f++)
+            {
+                // A batch is one buffer of batchSize samples per field: refuse a size that cannot be one, by its numbers, before
+                // the batch arithmetic below (size + batchSize - 1) can wrap around.
+                long sample = shape.Length(f);
+                if ((double)batchSize * sample > Array.MaxLength)
+                    throw new ArgumentException(
+                        $"batchSize {batchSize} of samples {string.Join("x", shape[f])} ({sample} floats each) needs " +
+                        $"{(double)batchSize * sample:0} floats per batch, more than one buffer can hold ({Array.MaxLength}).", nameof(batchSize));
+            }
         foreach (int size in _bucketSizes) BatchCount += dropLast ? size / batchSize : (int)(((long)size + batchSize - 1) / batchSize);
     }
 
@@ -104,8 +119,10 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
     /// <summary>Batches per epoch (PyTorch's <c>len(loader)</c>).</summary>
     public int BatchCount { get; }
 
-    /// <summary>The distinct sample shapes, in order of first appearance; batches of each are made separately.</summary>
-    public IReadOnlyList<ImageShape> Shapes => _bucketShapes;
+    /// <summary>The distinct image shapes (of the first tensor of each item), in order of first appearance; batches of
+    /// each are made separately.</summary>
+    /// <exception cref="InvalidOperationException">The first tensor's items are not images.</exception>
+    public IReadOnlyList<ImageShape> Shapes => _bucketShapes.Select(s => s.Image(0)).ToArray();
 
     /// <summary>The epoch the next enumeration runs; each enumeration takes it and adds one. Set it to resume
     /// or replay an epoch (like a distributed sampler's set_epoch).</summary>
@@ -121,7 +138,7 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
     }
 
     /// <summary>Starts epoch <see cref="Epoch"/> (and advances it).</summary>
-    public IEnumerator<(Tensor Images, Tensor Labels)> GetEnumerator()
+    public IEnumerator<Batch> GetEnumerator()
     {
         lock (_gate)
         {
@@ -137,7 +154,13 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <inheritdoc />
-    IEnumerable<(Tensor Input, Tensor Target)> IDataLoader.Batches() => this;
+    IEnumerable<(Tensor Input, Tensor Target)> IDataLoader.Batches()
+    {
+        if (Dataset.FieldCount != 2)
+            throw new InvalidOperationException(
+                $"The trainer needs (input, target) batches, but this loader's items have {Dataset.FieldCount} tensors each.");
+        return this.Select(b => (b[0], b[1]));
+    }
 
     /// <summary>Stops every running enumeration: cancels and waits for its worker and disposes batches it had
     /// prepared but not yielded. Batches already yielded stay the caller's. Safe to call twice.</summary>
@@ -161,32 +184,32 @@ public sealed partial class DataLoader : IEnumerable<(Tensor Images, Tensor Labe
         lock (_gate) _active.Remove(enumerator);
     }
 
-    /// <summary>Batch <paramref name="b"/> of <paramref name="plan"/>: two new tensors owned by no scope.</summary>
-    private (Tensor Images, Tensor Labels) BuildBatch(BatchPlan plan, int b, int epoch, SampleContext context)
+    /// <summary>Batch <paramref name="b"/> of <paramref name="plan"/>: new tensors (one per field) owned by no scope.</summary>
+    private Batch BuildBatch(BatchPlan plan, int b, int epoch, SampleContext context)
     {
         int start = plan.Starts[b], n = plan.Lengths[b];
-        ImageShape shape = _bucketShapes[plan.Buckets[b]];
-        Tensor images = Tensor.Allocate(Device.Cpu, [n, shape.Channels, shape.Height, shape.Width], zero: false, owned: true);
-        Tensor labels = Tensor.Allocate(Device.Cpu, [n], zero: false, owned: true);
+        SampleShape shape = _bucketShapes[plan.Buckets[b]];
+        var tensors = new Tensor[shape.Count];
         try
         {
-            BufferSlice data = images.Data;
-            Span<float> labelValues = labels.AsSpan();
-            long length = shape.Length;
+            for (int f = 0; f < tensors.Length; f++) tensors[f] = Tensor.Allocate(Device.Cpu, [n, .. shape[f]], zero: false, owned: true);
+            var data = new BufferSlice[tensors.Length];
+            var fields = new BufferSlice[tensors.Length];
+            var lengths = new long[tensors.Length];
+            for (int f = 0; f < tensors.Length; f++) (data[f], lengths[f]) = (tensors[f].Data, shape.Length(f));
             for (int j = 0; j < n; j++)
             {
                 int index = plan.Order[start + j];
                 context.Reseed(Seed, epoch, index);
-                Dataset.WriteSample(index, new ImageBuffer(data.Slice(j * length, length), shape, float.PositiveInfinity), context);
-                labelValues[j] = Dataset.LabelOf(index);
+                for (int f = 0; f < fields.Length; f++) fields[f] = data[f].Slice(j * lengths[f], lengths[f]);
+                Dataset.WriteFields(index, shape, fields, context);
             }
         }
         catch
         {
-            images.Dispose();
-            labels.Dispose();
+            foreach (Tensor? t in tensors) t?.Dispose();
             throw;
         }
-        return (images, labels);
+        return new Batch(tensors);
     }
 }

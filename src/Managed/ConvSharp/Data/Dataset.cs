@@ -1,14 +1,17 @@
+using ConvSharp.Backends;
+
 namespace ConvSharp.Data;
 
 /// <summary>A finite, indexable set of (image, label) samples (PyTorch's map-style <c>Dataset</c>). Images are
 /// C×H×W float32, labels float32 (class indices for classification). Datasets keep their data in one
 /// contiguous array and write samples straight into batch storage: a <see cref="DataLoader"/> produces
-/// pooled batch tensors with no tensor per sample. <see cref="Get"/> makes one tensor, for inspection.
-/// A dataset is immutable and safe to read from several threads.</summary>
-public abstract partial class Dataset
+/// pooled batch tensors with no tensor per sample. <see cref="Get(int, Generator?)"/> makes one tensor, for inspection.
+/// A dataset is immutable and safe to read from several threads. It is the image/label case of <see cref="Dataset{T}"/>;
+/// <see cref="TensorDataset"/> generalises it to items of any number of tensors of any shape.</summary>
+public abstract partial class Dataset : Dataset<(Tensor Image, float Label)>
 {
     /// <summary>The number of samples.</summary>
-    public abstract int Count { get; }
+    public abstract override int Count { get; }
 
     /// <summary>The shape of sample <paramref name="index"/> as it comes out, after the dataset's transform.</summary>
     public abstract ImageShape ShapeOf(int index);
@@ -54,8 +57,45 @@ public abstract partial class Dataset
         return (image, LabelOf(index));
     }
 
-    /// <summary>Sample <paramref name="index"/> as <see cref="Get"/> returns it.</summary>
-    public (Tensor Image, float Label) this[int index] => Get(index);
+    /// <summary>Sample <paramref name="index"/> as <see cref="Get(int, Generator?)"/> returns it with the default generator.</summary>
+    public sealed override (Tensor Image, float Label) Get(int index) => Get(index, null);
+
+    /// <summary>A dataset of single tensors, batched by a <see cref="DataLoader"/> into one tensor per batch.</summary>
+    public static implicit operator Dataset(Dataset<Tensor> items) => Collate(items, i => [items.Get(i)]);
+
+    /// <summary>A dataset of (input, target) tensor pairs, batched into (inputs, targets).</summary>
+    public static implicit operator Dataset(Dataset<(Tensor, Tensor)> items) => Collate(items, i => { var (a, b) = items.Get(i); return [a, b]; });
+
+    /// <summary>A dataset of tensor triples, batched into three tensors.</summary>
+    public static implicit operator Dataset(Dataset<(Tensor, Tensor, Tensor)> items) =>
+        Collate(items, i => { var (a, b, c) = items.Get(i); return [a, b, c]; });
+
+    /// <summary>A dataset of tensor arrays (the same number of tensors for every item), batched into one tensor per position.</summary>
+    public static implicit operator Dataset(Dataset<Tensor[]> items) => Collate(items, i => items.Get(i));
+
+    private static Dataset Collate<T>(Dataset<T> items, Func<int, Tensor[]> get)
+    {
+        ArgumentNullException.ThrowIfNull(items, "dataset");
+        return new CollatedDataset(items, items.Count, get);
+    }
+
+    /// <summary>How many tensors each sample contributes to a batch: 2 (image, label) unless the dataset says otherwise.</summary>
+    internal virtual int FieldCount => 2;
+
+    /// <summary>Whether samples are exactly (image <see cref="ShapeOf"/>, label <see cref="LabelOf"/>), so the loader may
+    /// bucket by <see cref="ShapeOf"/> alone.</summary>
+    internal virtual bool IsImageLabel => true;
+
+    /// <summary>The per-item shape of every field of sample <paramref name="index"/>.</summary>
+    internal virtual SampleShape SampleShapeOf(int index) => SampleShape.ImageAndLabel(ShapeOf(index));
+
+    /// <summary>Writes every field of sample <paramref name="index"/> (of shape <paramref name="shape"/>) into
+    /// <paramref name="fields"/>: by default the image through <see cref="WriteSample"/>, then the label.</summary>
+    internal virtual void WriteFields(int index, SampleShape shape, BufferSlice[] fields, SampleContext context)
+    {
+        WriteSample(index, new ImageBuffer(fields[0], shape.Image(0), float.PositiveInfinity), context);
+        fields[1].HostSpan()[0] = LabelOf(index);
+    }
 
     /// <summary>The shape <paramref name="transform"/> makes of a stored image of shape <paramref name="stored"/>.</summary>
     protected static ImageShape TransformedShape(ImageShape stored, Transform? transform) => transform?.OutputShape(stored) ?? stored;

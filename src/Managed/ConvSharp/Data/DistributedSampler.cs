@@ -121,6 +121,15 @@ public sealed class DistributedSampler : Dataset
     protected internal override void WriteSample(int index, ImageBuffer destination, SampleContext context) =>
         Dataset.WriteSample(Map(index), destination, context);
 
+    internal override int FieldCount => Dataset.FieldCount;
+
+    internal override bool IsImageLabel => Dataset.IsImageLabel;
+
+    internal override SampleShape SampleShapeOf(int index) => Dataset.SampleShapeOf(Map(index));
+
+    internal override void WriteFields(int index, SampleShape shape, ConvSharp.Backends.BufferSlice[] fields, SampleContext context) =>
+        Dataset.WriteFields(Map(index), shape, fields, context);
+
     private int Map(int index)
     {
         CheckIndex(index);

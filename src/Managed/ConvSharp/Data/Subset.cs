@@ -50,6 +50,15 @@ public sealed class Subset : Dataset
     protected internal override void WriteSample(int index, ImageBuffer destination, SampleContext context) =>
         Dataset.WriteSample(Map(index), destination, context);
 
+    internal override int FieldCount => Dataset.FieldCount;
+
+    internal override bool IsImageLabel => Dataset.IsImageLabel;
+
+    internal override SampleShape SampleShapeOf(int index) => Dataset.SampleShapeOf(Map(index));
+
+    internal override void WriteFields(int index, SampleShape shape, ConvSharp.Backends.BufferSlice[] fields, SampleContext context) =>
+        Dataset.WriteFields(Map(index), shape, fields, context);
+
     /// <summary>Wraps indices this assembly already checked, without copying them.</summary>
     internal static Subset Trusted(Dataset dataset, int[] indices) => new(dataset, indices, true);
 

@@ -87,7 +87,7 @@ public abstract partial class Module
                         r = (r.H + d.Height * (k.Height - 1) * j.H, r.W + d.Width * (k.Width - 1) * j.W);
                         j = (j.H * s.Height, j.W * s.Width);
                     }
-                    else if (m is not (ReLU or Tanh or Sigmoid or GELU or ELU or LeakyReLU or Identity or Dropout or Dropout2d or BatchNorm2d or BatchNorm1d))
+                    else if (m is not (IActivation or Identity or Dropout or Dropout2d or BatchNorm2d or BatchNorm1d))
                     {
                         whole = true;  // global pooling, flatten, linear, anything unknown: assume it mixes every position
                     }
