@@ -4,15 +4,15 @@
 # threaded, DYNAMIC_ARCH over the CPU list of the architecture. The result lives outside the clone in a
 # cache folder keyed by the recipe's hash, so a second build, and CI on the same machine, reuse it.
 #
-#   native/toolchains/openblas.sh <linux-x64|linux-arm64|win-x64>     prints the install prefix on stdout
+#   native/toolchains/openblas.sh <linux-x64|linux-arm64|win-x64|osx-arm64>     prints the install prefix on stdout
 #
-# The prefix holds lib/libopenblas.a and include/{cblas.h,openblas_config.h}. Cache root:
+# The prefix holds lib/libopenblas.a and include/ (cblas.h, openblas_config.h, ...). Cache root:
 # $CONVSHARP_CACHE (default ~/.cache/convsharp). Log of the build: <prefix>.log. The cache key hashes the
 # recipe (version, tarball hash, compiler, make options, recipe_revision): bump recipe_revision when the
 # way the library is built or installed changes in a way the options do not show.
 set -euo pipefail
 
-rid=${1:?usage: openblas.sh <linux-x64|linux-arm64|win-x64>}
+rid=${1:?usage: openblas.sh <linux-x64|linux-arm64|win-x64|osx-arm64>}
 
 # The pinned source: Debian bookworm's orig tarball of 0.3.21 (Debian strips lapack-netlib and relapack,
 # which this recipe does not build anyway).
@@ -41,7 +41,10 @@ case "$rid" in
   win-x64)     cc=x86_64-w64-mingw32-gcc; options=("${options[@]/#COMMON_OPT=-O2/COMMON_OPT=-O2 -Wa,-muse-unaligned-vector-move}")
                options+=("DYNAMIC_LIST=$x64_cores" HOSTCC=gcc CROSS=1 OS=WINNT NO_AVX2=0 AR=x86_64-w64-mingw32-ar RANLIB=x86_64-w64-mingw32-ranlib) ;;
   linux-arm64) cc=aarch64-linux-gnu-gcc;  options+=("DYNAMIC_LIST=$arm64_cores" HOSTCC=gcc CROSS=1 AR=aarch64-linux-gnu-ar RANLIB=aarch64-linux-gnu-ranlib) ;;
-  *) echo "openblas.sh: no OpenBLAS recipe for the runtime identifier '$rid' (supported: linux-x64, linux-arm64, win-x64)" >&2; exit 2 ;;
+  # For a contributor on a Mac (README, Platforms); never run here (no Apple SDK). 0.3.21's runtime dispatch knows
+  # no Apple core, so this one build is for Apple's own (VORTEX = M1 and later) instead of DYNAMIC_ARCH.
+  osx-arm64)   cc=clang; options=("${options[@]/#DYNAMIC_ARCH=1/DYNAMIC_ARCH=0}"); options=("${options[@]/#TARGET=GENERIC/TARGET=VORTEX}") ;;
+  *) echo "openblas.sh: no OpenBLAS recipe for the runtime identifier '$rid' (supported: linux-x64, linux-arm64, win-x64; osx-arm64 on a Mac)" >&2; exit 2 ;;
 esac
 command -v "$cc" >/dev/null || { echo "openblas.sh: the C compiler $cc for $rid is not installed" >&2; exit 2; }
 
@@ -62,7 +65,7 @@ if [[ ! -f $src ]] || ! echo "$sha256  $src" | sha256sum -c --status; then
   fetch=$(mktemp -d)
   mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   [[ -n $mirror ]] || mirror=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit } }' /etc/apt/sources.list 2>/dev/null || true)
-  [[ -n $mirror ]] || { echo "openblas.sh: no Debian mirror found in /etc/apt to fetch $tarball from; put the file at $src" >&2; exit 2; }
+  [[ -n $mirror ]] || { echo "openblas.sh: no Debian mirror found in /etc/apt to fetch $tarball from; put the file (SHA-256 $sha256, from any Debian mirror's pool/main/o/openblas/) at $src" >&2; exit 2; }
   echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm main" > "$fetch/list"
   mkdir -p "$fetch/lists/partial"
   apt_opts=(-o "Dir::Etc::SourceList=$fetch/list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$fetch/lists")
