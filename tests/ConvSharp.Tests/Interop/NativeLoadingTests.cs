@@ -117,15 +117,16 @@ public class NativeLoadingTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("osx-arm64", "libconvsharp_native.dylib")]
-    [InlineData("linux-musl-x64", "libconvsharp_native.so")]
+    [InlineData("osx-arm64", "libconvsharp_absent.dylib")]
+    [InlineData("linux-musl-x64", "libconvsharp_absent.so")]
     public void A_rid_without_a_native_asset_fails_naming_the_rid_the_supported_list_and_the_fix(string rid, string file)
     {
+        // A name no process has loaded: dlopen of a bare "libconvsharp_native.so" would return this process's own copy.
         string dir = Directory.CreateTempSubdirectory("convsharp-rid").FullName;
         try
         {
             var e = Assert.Throws<DllNotFoundException>(() =>
-                NativeLibraryResolver.Load("convsharp_native", typeof(Tensor).Assembly, null, [Path.Combine(dir, "runtimes", rid, "native"), dir], rid));
+                NativeLibraryResolver.Load("convsharp_absent", typeof(Tensor).Assembly, null, [Path.Combine(dir, "runtimes", rid, "native"), dir], rid));
             Assert.StartsWith($"ConvSharp could not load its native library '{file}' for runtime {rid}. ConvSharp ships native assets only " +
                               $"for linux-x64, linux-arm64, win-x64; there is none for {rid}. Tried:", e.Message);
             Assert.Contains($"{dir}/runtimes/{rid}/native/{file} (not found)", e.Message);
