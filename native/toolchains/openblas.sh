@@ -56,6 +56,14 @@ patch_file=$(dirname "${BASH_SOURCE[0]}")/openblas-0.3.21-win32-single.patch
 recipe=$( (printf '%s\n' "$recipe_revision" "$version" "$sha256" "$rid" "$cc" "${options[@]}"; cat "$patch_file") | sha256sum | cut -c1-16)
 prefix=$cache/$recipe/$rid
 if [[ -f $prefix/lib/libopenblas.a && -f $prefix/include/cblas.h ]]; then echo "$prefix"; exit 0; fi
+# One build per recipe and RID at a time: a second caller (CI next to a developer's build) waits for the first.
+mkdir -p "$cache/$recipe"
+exec 9> "$cache/$recipe/$rid.lock"
+if ! flock -n 9; then
+  echo "openblas.sh: another build of OpenBLAS for $rid (recipe $recipe) is running; waiting for it" >&2
+  flock 9
+fi
+if [[ -f $prefix/lib/libopenblas.a && -f $prefix/include/cblas.h ]]; then echo "$prefix"; exit 0; fi
 
 # The source, fetched once per machine through apt with a private list and state folder (the system's apt
 # configuration is not touched), from the Debian mirror the system already uses.
