@@ -36,10 +36,11 @@ case "$rid" in
   linux-x64)   cc=gcc;                    options+=("DYNAMIC_LIST=$x64_cores") ;;
   # Windows x64 guarantees a 16-byte aligned stack, and GCC still spills AVX registers with aligned moves
   # (GCC bug 54412): the assembler rewrites those as unaligned moves, which cost nothing on aligned data.
-  # NO_AVX2=0: 0.3.21's c_check compares `gcc -dumpversion` with 4.6 as a string, and MinGW's "12-win32" loses,
-  # which would compile every AVX2/AVX-512 core down to Sandy Bridge kernels.
+  # 0.3.21's c_check and Makefiles compare `$CC -dumpversion` with 4.6, 7, 10, ... as strings or with expr, and
+  # MinGW's "12-win32" loses every comparison: NO_AVX2 gets set and the Haswell kernels lose -mavx2 (their AVX
+  # intrinsics then fail to compile). The build runs through a wrapper that reports "12" (see below).
   win-x64)     cc=x86_64-w64-mingw32-gcc; options=("${options[@]/#COMMON_OPT=-O2/COMMON_OPT=-O2 -Wa,-muse-unaligned-vector-move}")
-               options+=("DYNAMIC_LIST=$x64_cores" HOSTCC=gcc CROSS=1 OS=WINNT NO_AVX2=0 AR=x86_64-w64-mingw32-ar RANLIB=x86_64-w64-mingw32-ranlib) ;;
+               options+=("DYNAMIC_LIST=$x64_cores" HOSTCC=gcc CROSS=1 OS=WINNT AR=x86_64-w64-mingw32-ar RANLIB=x86_64-w64-mingw32-ranlib) ;;
   linux-arm64) cc=aarch64-linux-gnu-gcc;  options+=("DYNAMIC_LIST=$arm64_cores" HOSTCC=gcc CROSS=1 AR=aarch64-linux-gnu-ar RANLIB=aarch64-linux-gnu-ranlib) ;;
   # For a contributor on a Mac (README, Platforms); never run here (no Apple SDK). 0.3.21's runtime dispatch knows
   # no Apple core, so this one build is for Apple's own (VORTEX = M1 and later) instead of DYNAMIC_ARCH.
@@ -92,10 +93,21 @@ mkdir -p "$(dirname "$prefix")"
 log=$prefix.log
 start=$SECONDS
 echo "openblas.sh: building OpenBLAS $version for $rid (recipe $recipe, log $log)" >&2
+# The compiler OpenBLAS's make sees: the cross compiler itself, except that `-dumpversion` drops a "-win32"
+# style suffix (the numeric comparisons above). The wrapper keeps the compiler's name, first on PATH, because
+# c_check derives the cross prefix of ar/ranlib from that name.
+if [[ $($cc -dumpversion) == *-* ]]; then
+  mkdir -p "$work/bin"
+  real_cc=$(command -v "$cc")
+  printf '#!/bin/sh\nfor a in "$@"; do [ "$a" = -dumpversion ] && { %s "$@" | sed "s/-.*//"; exit; }; done\nexec %s "$@"\n' "$real_cc" "$real_cc" > "$work/bin/$cc"
+  chmod +x "$work/bin/$cc"
+  export PATH="$work/bin:$PATH"
+fi
+make_cc=$cc
 staging=$prefix.tmp
 rm -rf "$staging"
-if ! { make -C "$work/OpenBLAS-$version" -j"${CONVSHARP_OPENBLAS_JOBS:-2}" CC="$cc" "${options[@]}" libs &&
-       make -C "$work/OpenBLAS-$version" CC="$cc" "${options[@]}" PREFIX="$staging" install; } > "$log" 2>&1; then
+if ! { make -C "$work/OpenBLAS-$version" -j"${CONVSHARP_OPENBLAS_JOBS:-2}" CC="$make_cc" "${options[@]}" libs &&
+       make -C "$work/OpenBLAS-$version" CC="$make_cc" "${options[@]}" PREFIX="$staging" install; } > "$log" 2>&1; then
   tail -30 "$log" >&2
   echo "openblas.sh: the OpenBLAS build for $rid failed (log $log)" >&2
   exit 1
