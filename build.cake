@@ -102,14 +102,15 @@ void CheckWindowsImports(FilePath dll)
 }
 
 // Wine from Debian's wine64 package, in a private prefix under artifacts/ (created on first use, ~4 s), quiet.
-// Wine 8 presents itself as Windows 7 by default, where .NET 10 does not start (System.Runtime.dll fails to
-// load): the prefix is set to Windows 10 first.
+// Wine 8 presents itself as Windows 7 by default, below .NET 10's minimum: the prefix is set to Windows 10 first.
 const string WineProgram = "/usr/lib/wine/wine64";
 List<string> RunWine(string program, string arguments)
 {
     var prefix = artifacts.Combine("wine-prefix");
     EnsureDirectoryExists(prefix);
-    var env = new Dictionary<string, string> { ["WINEPREFIX"] = prefix.FullPath, ["WINEDEBUG"] = "-all", ["WINEDLLOVERRIDES"] = "mscoree,mshtml=" };
+    // mshtml= skips the Gecko download prompt; mscoree must stay enabled: with it disabled Wine's loader refuses the
+    // IL-only assemblies CoreCLR maps (System.Runtime.dll "Module not found").
+    var env = new Dictionary<string, string> { ["WINEPREFIX"] = prefix.FullPath, ["WINEDEBUG"] = "-all", ["WINEDLLOVERRIDES"] = "mshtml=" };
     if (StartProcess(WineProgram, new ProcessSettings { Arguments = "winecfg /v win10", EnvironmentVariables = env }) != 0)
         throw new Exception($"`wine64 winecfg /v win10` failed in {prefix}");
     int code = StartProcess(WineProgram, new ProcessSettings
