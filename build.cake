@@ -413,6 +413,9 @@ Task("PackSmoke")
     var pushed = dir.Combine("pushed-feed");
     EnsureDirectoryExists(pushed);
     PushPackages(pushed.FullPath, "folder-feeds-ignore-the-key");
+    var notPushed = new[] { "ConvSharp", "ConvSharp.Imaging", "ConvSharp.Cli" }.SelectMany(id => new[] { $"{id}.{version}.nupkg", $"{id}.{version}.snupkg" })
+        .Where(f => !System.IO.File.Exists(System.IO.Path.Combine(pushed.FullPath, f)) && !System.IO.Directory.EnumerateFiles(pushed.FullPath, f, System.IO.SearchOption.AllDirectories).Any()).ToList();
+    if (notPushed.Count > 0) throw new Exception($"the push left {string.Join(", ", notPushed)} out of {pushed}");
     var fileApp = dir.Combine("file-based");
     EnsureDirectoryExists(fileApp);
     var trainCs = root.CombineWithFilePath("samples/package/train.cs");
@@ -459,6 +462,14 @@ void PushPackages(string source, string apiKey)
         {
             var file = artifacts.Combine("packages").CombineWithFilePath($"{id}.{version}.{extension}");
             if (!FileExists(file)) throw new Exception($"{file} is missing: run ./build.sh --target=Pack");
+            // `dotnet nuget push` of a .snupkg to a folder feed succeeds and copies nothing: copy it beside the package.
+            if (extension == "snupkg" && !System.Text.RegularExpressions.Regex.IsMatch(source, "^https?://"))
+            {
+                EnsureDirectoryExists(source);
+                CopyFileToDirectory(file, source);
+                Information($"copied {file.GetFilename()} to {source}");
+                continue;
+            }
             string arguments = $"nuget push \"{file}\" --source \"{source}\" --skip-duplicate" + (extension == "nupkg" ? " --no-symbols" : "");
             int code = StartProcess("dotnet", new ProcessSettings
             {
