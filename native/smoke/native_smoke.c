@@ -1,5 +1,5 @@
-/* A C consumer of libconvsharp_native.so for a build that the .NET tests cannot load, such as the
- * linux-arm64 cross build run under qemu-user: one 3x3 convolution as im2col + cblas_sgemm and one
+/* A C consumer of libconvsharp_native for a build that the .NET tests cannot load, such as the
+ * linux-arm64 cross build run under qemu-user or the win-x64 DLL run under Wine: one 3x3 convolution as im2col + cblas_sgemm and one
  * unary map, each checked against a naive double-precision loop. Exit code 0 means every check passed. */
 #include <math.h>
 #include <stdio.h>
@@ -64,8 +64,8 @@ int main(void)
     for (int i = 0; i < N * C * H * W; i++)
         if (fabs(t[i] - tanh(x[i])) > 1e-6) return fail("tanh", t[i], tanh(x[i]));
 
-    printf("native smoke passed: ABI %d, OpenBLAS core %s, conv %dx%d output max |error| %.2g\n",
-           cs_native_abi_version(), openblas_get_corename(), oh, ow, worst);
+    printf("native smoke passed: ABI %d, kernels ISA %s, OpenBLAS core %s, conv %dx%d output max |error| %.2g\n",
+           cs_native_abi_version(), cs_kernel_isa(), openblas_get_corename(), oh, ow, worst);
     free(col);
     free(y);
     return 0;

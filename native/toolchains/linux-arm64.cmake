@@ -1,8 +1,7 @@
-# Cross-compiles libconvsharp_native.so for linux-arm64 on a Debian x86-64 host with Debian's own cross
-# toolchain and arm64 OpenBLAS (multiarch):
-#   apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-#   dpkg --add-architecture arm64 && apt-get update && apt-get install libopenblas-pthread-dev:arm64
-#   cmake -S native -B artifacts/obj/native-arm64 -DCMAKE_TOOLCHAIN_FILE=native/toolchains/linux-arm64.cmake -DCONVSHARP_RID=linux-arm64
+# Cross-compiles libconvsharp_native.so for linux-arm64 on a Debian x86-64 host with Debian's cross toolchain
+# (apt-get install gcc-aarch64-linux-gnu libc6-dev-arm64-cross) and the OpenBLAS of toolchains/openblas.sh linux-arm64:
+#   cmake -S native -B artifacts/obj/native-linux-arm64 -DCMAKE_TOOLCHAIN_FILE=native/toolchains/linux-arm64.cmake \
+#         -DCONVSHARP_RID=linux-arm64 -DCONVSHARP_OPENBLAS=$(native/toolchains/openblas.sh linux-arm64)
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR aarch64)
 set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
@@ -16,6 +15,6 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 
-# arm64 OpenBLAS kernels call libm's sqrt (x86-64's use the instruction), so FindBLAS's link check of a
-# static libopenblas.a needs libm; it offers no hook for extra libraries, but every link gets these.
+# arm64 OpenBLAS kernels call libm's sqrt (x86-64's use the instruction), so every link of the static
+# libopenblas.a needs libm (and its thread server libpthread).
 set(CMAKE_C_STANDARD_LIBRARIES "-lm -lpthread")

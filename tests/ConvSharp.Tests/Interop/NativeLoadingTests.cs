@@ -108,11 +108,64 @@ public class NativeLoadingTests(ITestOutputHelper output)
     [Fact]
     public void The_assembly_is_stamped_with_the_rids_whose_native_library_it_ships()
     {
-        // ConvSharp.csproj writes the list (linux-arm64 joins it only in a Pack with --arm64); the resolver's
-        // error message reads it, so a missing stamp would silently fall back to a hard-coded guess.
+        // ConvSharp.csproj writes the list (the runtimes/ folders of the one package); the resolver's error message
+        // reads it, so a missing stamp would silently fall back to a hard-coded guess.
         var stamp = typeof(Tensor).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
             .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "ConvSharp.NativeRuntimeIdentifiers");
         Assert.Equal(stamp.Value!.Split(';'), NativeLibraryResolver.SupportedRids);
-        Assert.Contains("linux-x64", NativeLibraryResolver.SupportedRids);
+        Assert.Equal(["linux-x64", "linux-arm64", "win-x64"], NativeLibraryResolver.SupportedRids);
+    }
+
+    [Theory]
+    [InlineData("osx-arm64", "libconvsharp_absent.dylib")]
+    [InlineData("linux-musl-x64", "libconvsharp_absent.so")]
+    public void A_rid_without_a_native_asset_fails_naming_the_rid_the_supported_list_and_the_fix(string rid, string file)
+    {
+        // A name no process has loaded: dlopen of a bare "libconvsharp_native.so" would return this process's own copy.
+        string dir = Directory.CreateTempSubdirectory("convsharp-rid").FullName;
+        try
+        {
+            var e = Assert.Throws<DllNotFoundException>(() =>
+                NativeLibraryResolver.Load("convsharp_absent", typeof(Tensor).Assembly, null, [Path.Combine(dir, "runtimes", rid, "native"), dir], rid));
+            Assert.StartsWith($"ConvSharp could not load its native library '{file}' for runtime {rid}. ConvSharp ships native assets only " +
+                              $"for linux-x64, linux-arm64, win-x64; there is none for {rid}. Tried:", e.Message);
+            Assert.Contains($"{dir}/runtimes/{rid}/native/{file} (not found)", e.Message);
+            Assert.Contains($"Fix: run on one of linux-x64, linux-arm64, win-x64, or build {file} for {rid} from a source checkout", e.Message);
+            Assert.Contains($"runtimes/{rid}/native/ next to the application.", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void On_windows_the_resolver_probes_the_packages_win_x64_dll_and_lists_every_path_tried()
+    {
+        Assert.Equal("convsharp_native.dll", NativeLibraryResolver.FileName("convsharp_native", "win-x64"));
+        var candidates = NativeLibraryResolver.CandidateDirectories(typeof(Tensor).Assembly, "win-x64").ToList();
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "runtimes", "win-x64", "native"), candidates[0]);
+        string dir = Directory.CreateTempSubdirectory("convsharp-win").FullName;
+        try
+        {
+            var e = Assert.Throws<DllNotFoundException>(() =>
+                NativeLibraryResolver.Load("convsharp_native", typeof(Tensor).Assembly, null, [Path.Combine(dir, "runtimes", "win-x64", "native"), dir], "win-x64"));
+            Assert.StartsWith("ConvSharp could not load its native library 'convsharp_native.dll' for runtime win-x64. Tried:", e.Message);
+            Assert.Contains($"{dir}/runtimes/win-x64/native/convsharp_native.dll (not found)", e.Message);
+            Assert.Contains($"{dir}/convsharp_native.dll (not found)", e.Message);
+            Assert.Contains("the system search path for 'convsharp_native.dll' (the application folder, the Windows system folders, PATH; not found)", e.Message);
+            Assert.Contains("which carries runtimes/win-x64/native/convsharp_native.dll", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void This_glibc_host_is_not_taken_for_musl()
+    {
+        Assert.DoesNotContain("musl", NativeLibraryResolver.CurrentRid);
+        Assert.Equal("libconvsharp_native.so", NativeLibraryResolver.FileName("convsharp_native", "linux-musl-x64"));
     }
 }

@@ -6,13 +6,13 @@ using System.Text;
 
 namespace ConvSharp;
 
-/// <summary>The one DllImport resolver of this assembly: finds libconvsharp_native.so in the
+/// <summary>The one DllImport resolver of this assembly: finds libconvsharp_native.so (convsharp_native.dll on Windows) in the
 /// package's runtimes/&lt;rid&gt;/native folder first, then next to the app, then on the system, and
 /// says exactly what it tried when none of them loads.</summary>
 internal static partial class NativeLibraryResolver
 {
     /// <summary>Runtime identifiers this build ships native assets for (stamped by ConvSharp.csproj: linux-x64,
-    /// plus linux-arm64 when packed with --arm64).</summary>
+    /// linux-arm64 and win-x64, the runtimes/ folders of the package).</summary>
     internal static string[] SupportedRids => s_supportedRids ??=
         typeof(NativeLibraryResolver).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "ConvSharp.NativeRuntimeIdentifiers")?.Value?.Split(';') ?? ["linux-x64"];
@@ -41,25 +41,43 @@ internal static partial class NativeLibraryResolver
         }
     }
 
+    /// <summary>The runtime identifier whose native asset this process needs: os-arch, with glibc and musl
+    /// Linux told apart (a glibc build does not load on musl), e.g. linux-x64, linux-musl-x64, win-x64, osx-arm64.</summary>
     internal static string CurrentRid
     {
         get
         {
-            string os = OperatingSystem.IsLinux() ? "linux" : OperatingSystem.IsMacOS() ? "osx" : OperatingSystem.IsWindows() ? "win" : "unknown";
             string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+            string os = OperatingSystem.IsLinux() ? (IsMusl(arch) ? "linux-musl" : "linux")
+                : OperatingSystem.IsMacOS() ? "osx" : OperatingSystem.IsWindows() ? "win" : "unknown";
             return $"{os}-{arch}";
         }
     }
 
-    internal static string FileName(string name) =>
-        OperatingSystem.IsWindows() ? name + ".dll" : OperatingSystem.IsMacOS() ? "lib" + name + ".dylib" : "lib" + name + ".so";
+    // RuntimeInformation.RuntimeIdentifier names musl on the portable musl runtime; distribution-built runtimes
+    // report their own names (alpine.3.20-x64), so the musl dynamic loader's presence is the fallback.
+    private static bool IsMusl(string arch) =>
+        RuntimeInformation.RuntimeIdentifier.Contains("musl", StringComparison.Ordinal) ||
+        RuntimeInformation.RuntimeIdentifier.StartsWith("alpine", StringComparison.Ordinal) ||
+        File.Exists($"/lib/ld-musl-{(arch == "x64" ? "x86_64" : arch == "arm64" ? "aarch64" : arch)}.so.1");
+
+    internal static string FileName(string name) => FileName(name, CurrentRid);
+
+    /// <summary>The file a native library <paramref name="name"/> has on <paramref name="rid"/>'s operating system.</summary>
+    internal static string FileName(string name, string rid) =>
+        rid.StartsWith("win-", StringComparison.Ordinal) ? name + ".dll"
+        : rid.StartsWith("osx-", StringComparison.Ordinal) ? "lib" + name + ".dylib" : "lib" + name + ".so";
 
     /// <summary>Loads <paramref name="name"/> from the first of <paramref name="directories"/> that has it,
     /// else from the system search path; throws <see cref="DllNotFoundException"/> listing every place tried.</summary>
-    internal static IntPtr Load(string name, Assembly assembly, DllImportSearchPath? searchPath, IEnumerable<string> directories)
+    internal static IntPtr Load(string name, Assembly assembly, DllImportSearchPath? searchPath, IEnumerable<string> directories) =>
+        Load(name, assembly, searchPath, directories, CurrentRid);
+
+    /// <summary>As <see cref="Load(string, Assembly, DllImportSearchPath?, IEnumerable{string})"/>, for the
+    /// runtime identifier <paramref name="rid"/> (tests name one this process is not).</summary>
+    internal static IntPtr Load(string name, Assembly assembly, DllImportSearchPath? searchPath, IEnumerable<string> directories, string rid)
     {
-        string rid = CurrentRid;
-        string file = FileName(name);
+        string file = FileName(name, rid);
         var tried = new StringBuilder();
 
         foreach (string dir in directories)
@@ -68,19 +86,28 @@ internal static partial class NativeLibraryResolver
             if (!File.Exists(path)) { tried.AppendLine($"  {path} (not found)"); continue; }
             try { return CheckAbi(NativeLibrary.Load(path), path); }
             catch (DllNotFoundException e) { tried.AppendLine($"  {path} (found, but failed to load: {e.Message})"); }
+            catch (BadImageFormatException e) { tried.AppendLine($"  {path} (found, but failed to load: {e.Message})"); }
         }
-        if (NativeLibrary.TryLoad(name, assembly, searchPath, out IntPtr handle))
+        if (NativeLibrary.TryLoad(file, assembly, searchPath, out IntPtr handle))
             return CheckAbi(handle, "the system search path");
-        tried.AppendLine($"  the system search path for '{file}' (LD_LIBRARY_PATH, ldconfig cache; not found)");
+        string systemPath = rid.StartsWith("win-", StringComparison.Ordinal) ? "the application folder, the Windows system folders, PATH"
+            : rid.StartsWith("osx-", StringComparison.Ordinal) ? "DYLD_LIBRARY_PATH, the default library folders"
+            : "LD_LIBRARY_PATH, ldconfig cache";
+        tried.AppendLine($"  the system search path for '{file}' ({systemPath}; not found)");
 
-        string ridNote = SupportedRids.Contains(rid)
-            ? ""
-            : $"This process runs on {rid}, and ConvSharp ships native assets only for {string.Join(", ", SupportedRids)}. ";
+        string supported = string.Join(", ", SupportedRids);
+        if (!SupportedRids.Contains(rid))
+            throw new DllNotFoundException(
+                $"ConvSharp could not load its native library '{file}' for runtime {rid}. ConvSharp ships native assets only for " +
+                $"{supported}; there is none for {rid}. Tried:{Environment.NewLine}{tried}" +
+                $"Fix: run on one of {supported}, or build {file} for {rid} from a source checkout on such a machine " +
+                "(README, Platforms: native/toolchains/openblas.sh and CMake) and put it in " +
+                $"runtimes/{rid}/native/ next to the application.");
         throw new DllNotFoundException(
-            $"ConvSharp could not load its native library '{file}' for runtime {rid}. {ridNote}Tried:{Environment.NewLine}{tried}" +
-            "Fix: in a source checkout run `./build.sh --target=Native` (it builds artifacts/native/linux-x64/" +
+            $"ConvSharp could not load its native library '{file}' for runtime {rid}. Tried:{Environment.NewLine}{tried}" +
+            $"Fix: in a source checkout run `./build.sh --target=Native` (it builds artifacts/native/{rid}/" +
             $"{file}, which the next build copies into the output), or reference the ConvSharp NuGet package, " +
-            $"which carries runtimes/{(SupportedRids.Contains(rid) ? rid : SupportedRids[0])}/native/{file}.");
+            $"which carries runtimes/{rid}/native/{file} (supported: {supported}).");
     }
 
     internal static IEnumerable<string> CandidateDirectories(Assembly assembly, string rid)
