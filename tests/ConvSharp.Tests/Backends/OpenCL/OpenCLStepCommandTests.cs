@@ -14,25 +14,13 @@ public class OpenCLStepCommandTests
 {
     public static TheoryData<string> Networks => new() { "mnist-cnn", "lenet5", "cifar-cnn" };
 
-    /// <summary>The networks of the training benchmarks (tools/DeviceCheck's Timing.Network).</summary>
+    /// <summary>The networks of the training benchmarks, from the library's Models (as tools/DeviceCheck builds them).</summary>
     internal static (Sequential Net, int[] Input) Network(string name) => name switch
     {
-        "mnist-cnn" => (new Sequential(
-            new Conv2d(1, 16, 3, padding: 1, generator: new Generator(1)), new ReLU(), new MaxPool2d(2),
-            new Conv2d(16, 32, 3, padding: 1, generator: new Generator(2)), new ReLU(), new MaxPool2d(2),
-            new Conv2d(32, 64, 3, padding: 1, generator: new Generator(3)), new ReLU(), new MaxPool2d(2),
-            new Flatten(), new Linear(64 * 3 * 3, 10, generator: new Generator(4))), [1, 28, 28]),
-        "lenet5" => (new Sequential(
-            new Conv2d(3, 6, 5, generator: new Generator(1)), new Tanh(), new AvgPool2d(2),
-            new Conv2d(6, 16, 5, generator: new Generator(2)), new Tanh(), new AvgPool2d(2),
-            new Conv2d(16, 120, 5, generator: new Generator(3)), new Tanh(),
-            new Flatten(), new Linear(120, 84, generator: new Generator(4)), new Tanh(), new Linear(84, 10, generator: new Generator(5))), [3, 32, 32]),
-        _ => (new Sequential(
-            new Conv2d(3, 32, 3, padding: 1, generator: new Generator(1)), new ReLU(),
-            new Conv2d(32, 32, 3, padding: 1, generator: new Generator(2)), new ReLU(), new MaxPool2d(2),
-            new Conv2d(32, 64, 3, padding: 1, generator: new Generator(3)), new ReLU(),
-            new Conv2d(64, 64, 3, padding: 1, generator: new Generator(4)), new ReLU(), new MaxPool2d(2),
-            new Flatten(), new Linear(64 * 8 * 8, 10, generator: new Generator(5))), [3, 32, 32]),
+        "mnist-cnn" => (ConvSharp.Models.MnistCnn(generator: new Generator(1)), [1, 28, 28]),
+        "lenet5" => (ConvSharp.Models.LeNet5(inChannels: 3, generator: new Generator(1)), [3, 32, 32]),
+        "cifar-cnn" => (ConvSharp.Models.CifarCnn(generator: new Generator(1)), [3, 32, 32]),
+        _ => throw new ArgumentException($"Unknown network '{name}'; expected mnist-cnn, lenet5 or cifar-cnn.", nameof(name)),
     };
 
     [OpenCLTheory]
